@@ -1,0 +1,62 @@
+# zacatl-infra: `make synth` and `make test` do everything, set-up included, on a fresh machine.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON_BASE ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CHECKOV_VENV := .tools/checkov
+
+# Node 24 from node_modules first: jsii and both CLIs must not run on the machine's Node 20.
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
+export CDK_DISABLE_VERSION_CHECK := true
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help setup synth test check snapshots bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+
+# --- set-up: each stamp re-runs only when its lock file changes --------------------------------
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@node --version | grep -q '^v24\.' || { echo "node_modules/.bin/node is not Node 24"; exit 1; }
+	touch $@
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade 'pip>=24'
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+# checkov pins an older `packaging` than pytest 9 accepts: it gets a venv of its own.
+$(CHECKOV_VENV)/.installed: requirements-checkov.lock
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON_BASE) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade 'pip>=24'
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.lock
+	touch $@
+
+setup: node_modules/.installed $(VENV)/.installed $(CHECKOV_VENV)/.installed ## install the pinned toolchain
+
+# --- the two commands of the README ---------------------------------------------------------
+synth: node_modules/.installed $(VENV)/.installed ## render dist/<env>/ and cdk.out/ for every environment
+	$(PY) app.py
+
+test: setup ## every test and check: config, behaviour, snapshots, CLIs, checkers
+	$(PY) -m pytest
+
+check: setup ## only the third-party checkers over every environment's output
+	$(PY) -m pytest -m check
+
+snapshots: setup ## re-record snapshots after an intended change; review the diff before committing
+	$(PY) -m pytest tests/snapshots --snapshot-update
+
+bench: node_modules/.installed $(VENV)/.installed ## time a full synth against the floor of loading both libraries
+	$(PY) tests/bench.py
+
+clean: ## remove installed tools and build output (keeps the committed dist/)
+	rm -rf $(VENV) .tools node_modules cdk.out cdk8s.out build .pytest_cache

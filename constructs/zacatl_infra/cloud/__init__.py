@@ -1,0 +1,1 @@
+"""The AWS layer: aws-cdk-lib constructs, one stack per cloud environment."""

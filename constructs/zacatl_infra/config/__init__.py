@@ -1,0 +1,38 @@
+"""The typed environment model: validated once, frozen, passed down to both layers."""
+
+from . import presets
+from .environment import (
+    NEWEST_EKS_VERSION,
+    OLDEST_KUBERNETES_VERSION,
+    AlertSettings,
+    BackupSettings,
+    ClusterSettings,
+    EnvironmentConfig,
+    NetworkSettings,
+    Tier,
+)
+from .errors import ConfigError
+from .loader import load_environments
+from .service import DatabaseSpec, HealthProbes, ImageRef, Resources, Scaling, SecretRef, ServiceSpec, Upstream
+
+__all__ = [
+    "NEWEST_EKS_VERSION",
+    "OLDEST_KUBERNETES_VERSION",
+    "AlertSettings",
+    "BackupSettings",
+    "ClusterSettings",
+    "ConfigError",
+    "DatabaseSpec",
+    "EnvironmentConfig",
+    "HealthProbes",
+    "ImageRef",
+    "NetworkSettings",
+    "Resources",
+    "Scaling",
+    "SecretRef",
+    "ServiceSpec",
+    "Tier",
+    "Upstream",
+    "load_environments",
+    "presets",
+]

@@ -1,0 +1,111 @@
+"""Production defaults per tier, in one place. Environment files say only what differs.
+
+Every default here is deliberate; the comment beside it says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .environment import EnvironmentConfig, Tier
+from .errors import from_validation_error
+from .service import ServiceSpec
+
+_SERVICE_DEFAULTS: dict[Tier, dict[str, Any]] = {
+    # One replica and small requests: a laptop has little to spare.
+    "local": {
+        "scaling": {"min_replicas": 1, "max_replicas": 1},
+        "resources": {"cpu_request": "100m", "cpu_limit": "500m", "memory_request": "128Mi", "memory_limit": "256Mi"},
+    },
+    # One replica, may grow to two under load; cheap, and a drain never waits on it.
+    "dev": {
+        "scaling": {"min_replicas": 1, "max_replicas": 2},
+        "resources": {"cpu_request": "100m", "cpu_limit": "500m", "memory_request": "192Mi", "memory_limit": "384Mi"},
+    },
+    # Two replicas so rollouts and drains are tested as in prod.
+    "staging": {
+        "scaling": {"min_replicas": 2, "max_replicas": 4},
+        "resources": {"cpu_request": "250m", "cpu_limit": "1", "memory_request": "256Mi", "memory_limit": "512Mi"},
+    },
+    # Three replicas, one per zone, so losing a zone keeps a quorum serving.
+    "prod": {
+        "scaling": {"min_replicas": 3, "max_replicas": 10},
+        "resources": {"cpu_request": "500m", "cpu_limit": "1", "memory_request": "512Mi", "memory_limit": "1Gi"},
+    },
+}
+
+_ENVIRONMENT_DEFAULTS: dict[Tier, dict[str, Any]] = {
+    "local": {"log_level": "debug"},
+    "dev": {
+        "log_level": "debug",
+        # Spot nodes cut dev compute cost by about two thirds; interruptions are acceptable there.
+        "cluster": {"node_min": 1, "node_desired": 2, "node_max": 3, "spot": True,
+                    "node_instance_types": ("m7i.large", "m6i.large", "m5.large")},
+        "backups": {"retention_days": 7, "cold_after_days": 3},
+        "alerts": {"monthly_budget_usd": 400},
+    },
+    "staging": {
+        "cluster": {"node_min": 2, "node_desired": 2, "node_max": 4},
+        "backups": {"retention_days": 14, "cold_after_days": 7},
+        "alerts": {"monthly_budget_usd": 800},
+    },
+    "prod": {
+        "log_level": "info",
+        "cluster": {"node_min": 3, "node_desired": 3, "node_max": 9},
+        # A NAT gateway per zone: one zone's outage does not cut the others off the internet.
+        "network": {"nat_gateways": 3},
+        # Compliance-mode object lock: backups cannot be deleted before retention ends, not even by root.
+        "backups": {"retention_days": 35, "cold_after_days": 30, "object_lock": True},
+        "alerts": {"monthly_budget_usd": 2500},
+    },
+}
+
+
+def _merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, BaseModel):
+            value = value.model_dump(exclude_unset=True)
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def service(tier: Tier, /, **fields: Any) -> ServiceSpec:
+    """A ServiceSpec with the tier's defaults (replicas, resources) merged under ``fields``.
+
+    Nested settings merge: ``resources={"memory_limit": "2Gi"}`` keeps the other three values.
+    """
+    try:
+        return ServiceSpec.model_validate(_merge(_SERVICE_DEFAULTS[tier], fields))
+    except ValidationError as err:
+        raise from_validation_error("?", err, prefix=f"services[{fields.get('name', '?')}]") from None
+
+
+def environment(tier: Tier, /, **fields: Any) -> EnvironmentConfig:
+    """An EnvironmentConfig with the tier's defaults merged under ``fields``."""
+    name = str(fields.get("name", "?"))
+    try:
+        return EnvironmentConfig.model_validate(_merge(_ENVIRONMENT_DEFAULTS[tier], {"tier": tier, **fields}))
+    except ValidationError as err:
+        raise from_validation_error(name, err) from None
+
+
+def zacatl_example_backend(tier: Tier, /, **fields: Any) -> ServiceSpec:
+    """The reference service: Zacatl's Fastify + MongoDB example backend.
+
+    It listens on 8082 and reads ``MONGODB_URI``, which comes from a Secret, never from the
+    manifests. Pass ``image={"tag": "..."}`` or ``image={"digest": "sha256:..."}``.
+    """
+    reference: dict[str, Any] = {
+        "name": "greetings-api",
+        "container_port": 8082,
+        "database": {"name": "greetings"},
+        "env": {"MONGODB_DB_NAME": "greetings"},
+    }
+    return service(tier, **_merge(reference, fields))

@@ -1,0 +1,41 @@
+"""One cdk8s App per environment, one chart per file, named so `kubectl apply -f` goes in order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cdk8s
+
+from .. import naming
+from ..config import EnvironmentConfig
+from .namespace import EnvironmentNamespace
+from .service import ZacatlService
+
+
+class NamespaceChart(cdk8s.Chart):
+    """Environment-wide objects; its file sorts first so the namespace exists before anything in it."""
+
+    def __init__(self, scope: cdk8s.App, id_: str, *, env: EnvironmentConfig) -> None:
+        super().__init__(scope, id_, disable_resource_name_hashes=True)
+        self.environment_namespace = EnvironmentNamespace(self, "Namespace", env=env)
+
+
+class ServiceChart(cdk8s.Chart):
+    """Everything one service needs, in the environment's namespace."""
+
+    def __init__(self, scope: cdk8s.App, id_: str, *, env: EnvironmentConfig, service_name: str) -> None:
+        super().__init__(scope, id_, namespace=naming.namespace(env), disable_resource_name_hashes=True)
+        self.service = ZacatlService(self, "Service", env=env, spec=env.service(service_name))
+
+
+def environment_app(env: EnvironmentConfig, outdir: Path) -> cdk8s.App:
+    """The workload layer of ``env``: ``00-namespace.yaml`` first, then ``20-<service>.yaml`` each."""
+    app = cdk8s.App(
+        outdir=str(outdir),
+        yaml_output_type=cdk8s.YamlOutputType.FILE_PER_CHART,
+        output_file_extension=".yaml",
+    )
+    NamespaceChart(app, "00-namespace", env=env)
+    for spec in env.services:
+        ServiceChart(app, f"20-{spec.name}", env=env, service_name=spec.name)
+    return app

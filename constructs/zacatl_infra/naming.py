@@ -1,0 +1,76 @@
+"""Every name that crosses the AWS and Kubernetes layers, computed once from the typed config.
+
+Both `cloud/` and `k8s/` call these functions and never build such names themselves; the
+cross-layer contract tests prove both sides agree.
+"""
+
+from __future__ import annotations
+
+from .config import EnvironmentConfig, ServiceSpec
+
+PROJECT = "zacatl"
+
+
+def stack_name(env: EnvironmentConfig) -> str:
+    """CloudFormation stack of the environment's cloud layer: ``zacatl-<env>``."""
+    return f"{PROJECT}-{env.name}"
+
+
+def cluster_name(env: EnvironmentConfig) -> str:
+    """EKS cluster name: ``zacatl-<env>``."""
+    return f"{PROJECT}-{env.name}"
+
+
+def namespace(env: EnvironmentConfig) -> str:
+    """Namespace the environment's services run in: ``zacatl-<env>``, unmistakable in any kube context."""
+    return f"{PROJECT}-{env.name}"
+
+
+def service_account(service: ServiceSpec) -> str:
+    """Kubernetes ServiceAccount of a service (EKS Pod Identity binds IAM roles to it by this name)."""
+    return service.name
+
+
+def ecr_repository_name(env: EnvironmentConfig, service: ServiceSpec) -> str:
+    """ECR repository of a service in the environment's account: ``zacatl-<env>/<service>``."""
+    return f"{PROJECT}-{env.name}/{service.name}"
+
+
+def image_repository_uri(env: EnvironmentConfig, service: ServiceSpec) -> str:
+    """Where the service's image is pulled from: its own ``image.repository`` or the environment's ECR."""
+    if service.image.repository:
+        return service.image.repository
+    if env.is_local:
+        # A laptop cluster loads images built locally (kind load / k3d image import).
+        return f"{PROJECT}/{service.name}"
+    return f"{env.account}.dkr.ecr.{env.region}.amazonaws.com/{ecr_repository_name(env, service)}"
+
+
+def image_uri(env: EnvironmentConfig, service: ServiceSpec) -> str:
+    """Full image reference: ``repo:tag@digest``, ``repo@digest`` or ``repo:tag``."""
+    ref = image_repository_uri(env, service)
+    if service.image.tag:
+        ref += f":{service.image.tag}"
+    if service.image.digest:
+        ref += f"@{service.image.digest}"
+    return ref if (service.image.tag or service.image.digest) else f"{ref}:latest"
+
+
+def backup_bucket_name(env: EnvironmentConfig) -> str:
+    """S3 bucket of the environment's database backups; account and region make it globally unique."""
+    return f"{PROJECT}-{env.name}-backups-{env.account}-{env.region}"
+
+
+def secret_id(env: EnvironmentConfig, service: ServiceSpec) -> str:
+    """AWS Secrets Manager secret holding the service's secret values as JSON keys."""
+    return f"{PROJECT}/{env.name}/{service.name}"
+
+
+def kubernetes_secret_name(service: ServiceSpec) -> str:
+    """The Kubernetes Secret a service reads its secret values from (made by ExternalSecret or by hand)."""
+    return f"{service.name}-secrets"
+
+
+def host(env: EnvironmentConfig, service: ServiceSpec) -> str:
+    """Public host name of a service's ingress: ``<service>.<domain>``."""
+    return f"{service.name}.{env.domain}"

@@ -1,0 +1,119 @@
+"""Renders every environment, both layers, in one process; owns all output folders.
+
+How `app.py` tells the callers apart:
+- the AWS CDK CLI (`cdk synth`, `cdk deploy`) sets ``CDK_OUTDIR``: only the cloud layer is
+  synthesized, into the folder the CLI chose;
+- the cdk8s CLI (`cdk8s synth`) sets ``CDK8S_OUTDIR``: only the workload layer is rendered, into
+  that folder (``cdk8s.out/`` per cdk8s.yaml; the CLI empties it first, so it never points at dist/);
+- plain ``python app.py`` renders both: the cloud layer into ``cdk.out/`` and the workload layer into
+  ``dist/<env>/``, swapped in only after every environment rendered and validated.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import cx_api
+
+from . import naming
+from .cloud.stack import EnvironmentStack
+from .config import ConfigError, EnvironmentConfig, load_environments
+from .k8s.charts import environment_app
+from .policy import add_policy_plugins
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a zacatl-infra project keeps its inputs and outputs."""
+
+    root: Path
+
+    @property
+    def environments_dir(self) -> Path:
+        return self.root / "environments"
+
+    @property
+    def dist_dir(self) -> Path:
+        return self.root / "dist"
+
+    @property
+    def cdk_out_dir(self) -> Path:
+        return self.root / "cdk.out"
+
+    def cdk_context(self) -> dict[str, object]:
+        """Feature flags and settings from cdk.json, so every synth matches what `cdk deploy` produces."""
+        return json.loads((self.root / "cdk.json").read_text())["context"]
+
+
+def synth_cloud(envs: list[EnvironmentConfig], outdir: Path, context: dict[str, object]) -> cx_api.CloudAssembly:
+    """One stack per cloud environment; policy plugins fail the synth on unacknowledged findings."""
+    # CDK_OUTDIR, when the CLI set it, wins over outdir inside App(); both point where the CLI wants.
+    app = cdk.App(outdir=str(outdir), context=context, analytics_reporting=False)
+    for env in envs:
+        if not env.is_local:
+            EnvironmentStack(app, naming.stack_name(env), env=env)
+    add_policy_plugins(app)
+    return app.synth()
+
+
+def render_workloads(envs: list[EnvironmentConfig], outdir: Path) -> None:
+    """Writes ``outdir/<env>/*.yaml`` for every environment."""
+    for env in envs:
+        environment_app(env, outdir / env.name).synth()
+
+
+def _swap_into(staging: Path, dist: Path, names: list[str], prune: bool) -> None:
+    """Replaces ``dist/<name>`` with ``staging/<name>`` for each name; prunes environments that are gone."""
+    dist.mkdir(exist_ok=True)
+    trash = staging / ".previous"
+    trash.mkdir()
+    for name in names:
+        target = dist / name
+        if target.exists():
+            target.rename(trash / name)
+        (staging / name).rename(target)
+    if prune:
+        for stale in dist.iterdir():
+            if stale.is_dir() and stale.name not in names:
+                stale.rename(trash / stale.name)
+
+
+def synth_all(project: Project, only: list[str] | None = None) -> list[EnvironmentConfig]:
+    """Config, cloud layer, workload layer; ``dist/`` changes only if every step succeeded."""
+    envs = load_environments(project.environments_dir, only)
+    synth_cloud(envs, project.cdk_out_dir, project.cdk_context())
+    # Stage next to dist/ so the final renames stay on one filesystem and are atomic per folder.
+    with tempfile.TemporaryDirectory(prefix=".dist-", dir=project.root) as staging:
+        render_workloads(envs, Path(staging))
+        _swap_into(Path(staging), project.dist_dir, [e.name for e in envs], prune=only is None)
+    return envs
+
+
+def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    """Entry point of app.py. ``argv``: environment names to render (default: all)."""
+    project = Project(root or Path.cwd())
+    only = list(argv if argv is not None else sys.argv[1:]) or None
+    try:
+        if os.environ.get("CDK_OUTDIR"):
+            synth_cloud(load_environments(project.environments_dir, only), Path(os.environ["CDK_OUTDIR"]),
+                        project.cdk_context())
+        elif os.environ.get("CDK8S_OUTDIR"):
+            render_workloads(load_environments(project.environments_dir, only), Path(os.environ["CDK8S_OUTDIR"]))
+        else:
+            envs = synth_all(project, only)
+            print(f"synthesized {len(envs)} environments: {', '.join(e.name for e in envs)} "
+                  f"-> {project.dist_dir.name}/ and {project.cdk_out_dir.name}/")
+    except ConfigError as err:
+        print(f"zacatl-infra: {err}\nnothing was written.", file=sys.stderr)
+        return 2
+    except Exception as err:  # construct and policy errors arrive as jsii errors with the CDK's text
+        print(f"zacatl-infra: synth failed: {err}\ndist/ was left unchanged.", file=sys.stderr)
+        return 1
+    return 0

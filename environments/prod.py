@@ -1,0 +1,23 @@
+"""prod: three zones, images pinned by digest, private API endpoint, locked backups."""
+
+from zacatl_infra.config import presets
+
+ENVIRONMENT = presets.environment(
+    "prod",
+    name="prod",
+    account="333333333333",
+    region="eu-west-1",
+    availability_zones=("eu-west-1a", "eu-west-1b", "eu-west-1c"),
+    domain="zacatl.example.com",
+    backups={"replication_region": "eu-central-1"},
+    alerts={"emails": ("platform@zacatl.example.com", "oncall@zacatl.example.com")},
+    services=(
+        presets.zacatl_example_backend(
+            "prod",
+            image={
+                "tag": "1.4.0",
+                "digest": "sha256:4f6c2a9e0d8b7c1f3e5a2d4c6b8a0f1e3d5c7b9a1f2e4d6c8b0a2f4e6d8c0b1a",
+            },
+        ),
+    ),
+)
