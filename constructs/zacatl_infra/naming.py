@@ -6,6 +6,9 @@ cross-layer contract tests prove both sides agree.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from .config import EnvironmentConfig, ServiceSpec
 
 PROJECT = "zacatl"
@@ -74,3 +77,49 @@ def kubernetes_secret_name(service: ServiceSpec) -> str:
 def host(env: EnvironmentConfig, service: ServiceSpec) -> str:
     """Public host name of a service's ingress: ``<service>.<domain>``."""
     return f"{service.name}.{env.domain}"
+
+
+def secret_store_name(env: EnvironmentConfig) -> str:
+    """External Secrets store (in the environment's namespace) backed by AWS Secrets Manager."""
+    return "aws-secrets-manager"
+
+
+#: ServiceAccount of the database backup job in the environment's namespace.
+BACKUP_SERVICE_ACCOUNT = "database-backup"
+#: Platform add-ons that call AWS, by (namespace, ServiceAccount); their charts create the accounts.
+EXTERNAL_SECRETS_SERVICE_ACCOUNT = ("external-secrets", "external-secrets")
+LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = ("kube-system", "aws-load-balancer-controller")
+
+
+@dataclass(frozen=True)
+class WorkloadIdentity:
+    """A Kubernetes ServiceAccount that gets an IAM role through an EKS Pod Identity association.
+
+    The cloud layer creates the role and the association; the workload layer (or the add-on's
+    chart) creates the ServiceAccount. Both read this list, so the two can never drift apart.
+    """
+
+    namespace: str
+    service_account: str
+    purpose: Literal["service", "database-backup", "external-secrets", "load-balancer-controller"]
+    role_name: str
+
+
+def workload_identities(env: EnvironmentConfig) -> tuple[WorkloadIdentity, ...]:
+    """Every ServiceAccount of ``env`` that needs AWS access. Empty for ``local`` (no AWS layer)."""
+    if env.is_local:
+        return ()
+    ns = namespace(env)
+    prefix = f"{PROJECT}-{env.name}"
+    identities = [
+        WorkloadIdentity(ns, service_account(s), "service", f"{prefix}-svc-{s.name}")
+        for s in env.services
+        if s.needs_aws_role
+    ]
+    if any(s.database and s.database.backup for s in env.services):
+        identities.append(WorkloadIdentity(ns, BACKUP_SERVICE_ACCOUNT, "database-backup", f"{prefix}-database-backup"))
+    identities.append(WorkloadIdentity(*EXTERNAL_SECRETS_SERVICE_ACCOUNT, "external-secrets", f"{prefix}-external-secrets"))
+    identities.append(
+        WorkloadIdentity(*LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT, "load-balancer-controller", f"{prefix}-lb-controller")
+    )
+    return tuple(identities)

@@ -188,6 +188,9 @@ class ServiceSpec(FrozenModel):
     upstreams: tuple[Upstream, ...] = ()
     #: Path prefix the ingress routes to this service. None: not exposed outside the cluster.
     ingress_path: str | None = "/"
+    #: An IAM role bound to the service's ServiceAccount through EKS Pod Identity. Default: none;
+    #: secrets reach the pod through External Secrets, so most services need no AWS access at all.
+    needs_aws_role: bool = False
     #: Kubernetes API token in the pod. Default: not mounted; Zacatl services do not call the API.
     automount_service_account_token: bool = False
 
