@@ -1,0 +1,40 @@
+"""`pip install` gives service repositories the library: a wheel with the package, py.typed and data."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
+    outdir = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(outdir), str(ROOT)],
+                   check=True, capture_output=True, text=True, timeout=240)
+    (built,) = outdir.glob("zacatl_infra-*.whl")
+    return zipfile.ZipFile(built)
+
+
+def test_wheel_ships_the_package_and_its_type_marker(wheel: zipfile.ZipFile):
+    names = set(wheel.namelist())
+    assert "zacatl_infra/py.typed" in names
+    assert {"zacatl_infra/__init__.py", "zacatl_infra/naming.py", "zacatl_infra/synth.py"} <= names
+
+
+def test_wheel_ships_every_library_file_and_nothing_else(wheel: zipfile.ZipFile):
+    source = ROOT / "constructs"
+    expected = {
+        str(p.relative_to(source))
+        for p in source.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith((".pyc", ".egg-info"))
+        and ".egg-info" not in str(p)
+    }
+    shipped = {n for n in wheel.namelist() if not n.startswith("zacatl_infra-")}
+    assert shipped == expected
+    assert not any(n.startswith(("constructs/", "tests/", "environments/")) for n in shipped)
