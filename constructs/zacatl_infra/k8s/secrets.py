@@ -93,7 +93,7 @@ class ServiceExternalSecret(Construct):
 
 def local_secret_command(env: EnvironmentConfig, spec: ServiceSpec) -> str:
     """The ``kubectl create secret generic`` command that stands in for ESO in ``local``."""
-    literals = " ".join(f"--from-literal={ref.key}=<{ref.env_var}>" for ref in spec.all_secrets)
+    literals = " ".join(f"--from-literal={ref.key}=\"${ref.env_var}\"" for ref in spec.all_secrets)
     return (
         f"kubectl -n {naming.namespace(env)} create secret generic {naming.kubernetes_secret_name(spec)} {literals}"
     )
