@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ class RenderedEnvironment:
 
     files: dict[str, str]
 
-    @property
+    @cached_property
     def objects(self) -> list[dict]:
         return [doc for text in self.files.values() for doc in yaml.safe_load_all(text) if doc]
 

@@ -9,27 +9,46 @@ import cdk8s
 from .. import naming
 from ..config import EnvironmentConfig
 from .namespace import EnvironmentNamespace
+from .network_policy import NamespaceNetworkPolicies
+from .secrets import AwsSecretStore
 from .service import ZacatlService
+from .service_account import PlatformServiceAccounts
 
 
 class NamespaceChart(cdk8s.Chart):
-    """Environment-wide objects; its file sorts first so the namespace exists before anything in it."""
+    """Environment-wide objects; its file sorts first so the namespace exists before anything in it.
+
+    The Namespace, then (cloud tiers) the SecretStore and the platform ServiceAccounts, then the
+    namespace's default-deny and DNS network policies.
+    """
 
     def __init__(self, scope: cdk8s.App, id_: str, *, env: EnvironmentConfig) -> None:
         super().__init__(scope, id_, disable_resource_name_hashes=True)
         self.environment_namespace = EnvironmentNamespace(self, "Namespace", env=env)
+        self.secret_store = None if env.is_local else AwsSecretStore(self, "SecretStore", env=env)
+        self.service_accounts = PlatformServiceAccounts(self, "ServiceAccounts", env=env)
+        self.network_policies = NamespaceNetworkPolicies(self, "NetworkPolicies", env=env)
 
 
 class ServiceChart(cdk8s.Chart):
     """Everything one service needs, in the environment's namespace."""
 
-    def __init__(self, scope: cdk8s.App, id_: str, *, env: EnvironmentConfig, service_name: str) -> None:
+    def __init__(
+        self, scope: cdk8s.App, id_: str, *, env: EnvironmentConfig, service_name: str,
+        service_class: type[ZacatlService] = ZacatlService,
+    ) -> None:
         super().__init__(scope, id_, namespace=naming.namespace(env), disable_resource_name_hashes=True)
-        self.service = ZacatlService(self, "Service", env=env, spec=env.service(service_name))
+        self.service = service_class(self, "Service", env=env, spec=env.service(service_name))
 
 
-def environment_app(env: EnvironmentConfig, outdir: Path) -> cdk8s.App:
-    """The workload layer of ``env``: ``00-namespace.yaml`` first, then ``20-<service>.yaml`` each."""
+def environment_app(
+    env: EnvironmentConfig, outdir: Path, *, service_class: type[ZacatlService] = ZacatlService
+) -> cdk8s.App:
+    """The workload layer of ``env``: ``00-namespace.yaml`` first, then ``20-<service>.yaml`` each.
+
+    ``service_class``: Default ``ZacatlService``; a service repository passes its subclass to change
+    what every service renders (see docs/workloads.md).
+    """
     app = cdk8s.App(
         outdir=str(outdir),
         yaml_output_type=cdk8s.YamlOutputType.FILE_PER_CHART,
@@ -37,5 +56,5 @@ def environment_app(env: EnvironmentConfig, outdir: Path) -> cdk8s.App:
     )
     NamespaceChart(app, "00-namespace", env=env)
     for spec in env.services:
-        ServiceChart(app, f"20-{spec.name}", env=env, service_name=spec.name)
+        ServiceChart(app, f"20-{spec.name}", env=env, service_name=spec.name, service_class=service_class)
     return app

@@ -1,4 +1,4 @@
-"""The environment's namespace."""
+"""The environment's namespace, with Pod Security Standards enforced."""
 
 from __future__ import annotations
 
@@ -9,15 +9,36 @@ from constructs import Construct
 from .. import naming
 from ..config import EnvironmentConfig
 from .labels import environment_labels
+from .platform import POD_SECURITY_LEVEL
+
+
+def pod_security_labels(env: EnvironmentConfig) -> dict[str, str]:
+    """Pod Security admission labels: enforce, audit and warn at ``restricted``.
+
+    The version is pinned to the environment's Kubernetes version rather than ``latest``: a cluster
+    upgrade then never tightens the policy under running pods; raising
+    ``cluster.kubernetes_version`` in the environment file moves both together.
+    """
+    version = f"v{env.cluster.kubernetes_version}"
+    labels: dict[str, str] = {}
+    for mode in ("enforce", "audit", "warn"):
+        labels[f"pod-security.kubernetes.io/{mode}"] = POD_SECURITY_LEVEL
+        labels[f"pod-security.kubernetes.io/{mode}-version"] = version
+    return labels
 
 
 class EnvironmentNamespace(Construct):
-    """The namespace every service of the environment runs in, named by ``naming.namespace``."""
+    """The namespace every service of the environment runs in, named by ``naming.namespace``.
+
+    Pods that do not meet the ``restricted`` Pod Security Standard are rejected at admission.
+    """
 
     def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig) -> None:
         super().__init__(scope, id_)
         self.resource = kplus.Namespace(
             self,
             "Resource",
-            metadata=cdk8s.ApiObjectMetadata(name=naming.namespace(env), labels=environment_labels(env)),
+            metadata=cdk8s.ApiObjectMetadata(
+                name=naming.namespace(env), labels={**environment_labels(env), **pod_security_labels(env)}
+            ),
         )

@@ -2,68 +2,226 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import cdk8s
 import cdk8s_plus_27 as kplus
 from constructs import Construct
 
 from .. import naming
 from ..config import EnvironmentConfig, ServiceSpec
+from ..config.quantity import cpu_millicores, memory_bytes
+from .autoscaling import ServiceAutoscaler, is_autoscaled
+from .disruption import DisruptionBudget, ServiceDisruptionBudget
+from .ingress import ServiceIngress
 from .labels import selector_labels, service_labels
+from .network_policy import ServiceNetworkPolicy
+from .secrets import ServiceExternalSecret
 
 #: Non-root user and group of the container; above 10000 so it maps to no user on the node.
 RUN_AS_USER = 10001
+#: The preStop sleep: kube-proxy and the ALB need a few seconds to drop a terminating pod's
+#: endpoint; Fastify keeps serving meanwhile instead of refusing requests still in flight to it.
+PRE_STOP_SLEEP_SECONDS = 10
+#: How long a Zacatl service may take to close after SIGTERM (Fastify's close with in-flight
+#: requests and the Mongoose disconnect; close-with-grace's default delay is 10 s).
+APP_SHUTDOWN_SECONDS = 15
+#: The kubelet kills the container after this: preStop + shutdown + 5 s margin.
+TERMINATION_GRACE_SECONDS = PRE_STOP_SLEEP_SECONDS + APP_SHUTDOWN_SECONDS + 5
+#: Size cap of the writable /tmp (the root filesystem is read-only).
+TMP_SIZE_MEBIBYTES = 64
+
+# Probe timings. Startup: up to 5 s x 30 = 150 s to boot and connect to MongoDB before the kubelet
+# gives up; liveness and readiness only start after it succeeds, so they need no initial delay.
+# Readiness: out of the endpoints after 2 failures (about 10 s). Liveness: restart after 3 missed
+# checks 10 s apart (30 s); it must not check MongoDB, or a database outage restarts every pod.
+_STARTUP = {"period": 5, "timeout": 3, "failures": 30}
+_READINESS = {"period": 5, "timeout": 3, "failures": 2}
+_LIVENESS = {"period": 10, "timeout": 3, "failures": 3}
+
+
+def _probe(path: str, port: int, period: int, timeout: int, failures: int) -> kplus.Probe:
+    return kplus.Probe.from_http_get(
+        path,
+        port=port,
+        period_seconds=cdk8s.Duration.seconds(period),
+        timeout_seconds=cdk8s.Duration.seconds(timeout),
+        failure_threshold=failures,
+        success_threshold=1,
+        initial_delay_seconds=cdk8s.Duration.seconds(0),
+    )
+
+
+def _checkov_skips(env: EnvironmentConfig, spec: ServiceSpec) -> dict[str, str]:
+    """checkov findings this Deployment accepts on purpose, each with the reason a reviewer reads."""
+    skips = [
+        # IfNotPresent is right for an immutable reference; Always adds a registry round trip to every
+        # pod start and makes rescheduling depend on ECR being reachable.
+        "CKV_K8S_15=imagePullPolicy IfNotPresent: the image is pinned by digest or by a tag in an ECR "
+        "repository with immutable tags, so Always could never fetch anything different",
+        # Zacatl (and Mongoose) read MONGODB_URI and other secrets from the environment at start-up.
+        "CKV_K8S_35=secrets are env vars by design: each comes from a secretKeyRef to the Secret that "
+        "External Secrets fills (made by hand in local); no value is in the manifest, no API token is mounted",
+    ]
+    if spec.image.digest is None:
+        reason = (
+            "local images are built on the laptop and loaded into the cluster; they have no registry digest"
+            if env.is_local
+            else "the tag lives in an ECR repository with immutable tags (cloud layer), so it cannot move; "
+            "prod pins a digest"
+        )
+        skips.append(f"CKV_K8S_43={reason}")
+    return {f"checkov.io/skip{i}": skip for i, skip in enumerate(skips, start=1)}
 
 
 class ZacatlService(Construct):
-    """A Zacatl microservice: Deployment and ClusterIP Service.
+    """A Zacatl microservice: ServiceAccount, ConfigMap, ExternalSecret, Deployment, Service, Ingress,
+    HorizontalPodAutoscaler, PodDisruptionBudget and NetworkPolicy.
 
     Args:
-        env: the environment the service runs in (namespace, log level, image registry).
+        env: the environment the service runs in (namespace, tier, log level, image registry).
         spec: the service; its tier preset already set replicas and resources.
+        disruption_budget: Default: ``disruption.default_budget`` (one pod at a time; a majority of
+            ``min_replicas`` in prod). A budget that would block every eviction raises ValueError.
+
+    Each optional object is made by an ``add_*`` method a subclass may override (or make a no-op):
+    ``add_ingress``, ``add_autoscaler``, ``add_disruption_budget``, ``add_network_policy``.
     """
 
-    def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig, spec: ServiceSpec) -> None:
+    def __init__(
+        self, scope: Construct, id_: str, *, env: EnvironmentConfig, spec: ServiceSpec,
+        disruption_budget: DisruptionBudget | None = None,
+    ) -> None:
         super().__init__(scope, id_)
+        self.env = env
+        self.spec = spec
         labels = service_labels(env, spec)
         metadata = cdk8s.ApiObjectMetadata(name=spec.name, labels=labels)
 
-        self.deployment = kplus.Deployment(
+        self.service_account = kplus.ServiceAccount(
+            self,
+            "ServiceAccount",
+            metadata=cdk8s.ApiObjectMetadata(name=naming.service_account(spec), labels=labels),
+            automount_token=spec.automount_service_account_token,
+        )
+        self.settings = kplus.ConfigMap(
+            self,
+            "Settings",
+            metadata=cdk8s.ApiObjectMetadata(name=f"{spec.name}-settings", labels=labels),
+            data=dict(spec.env),
+        )
+        # In local the same Secret is created by hand (docs/workloads.md); the Deployment is unchanged.
+        self.external_secret = (
+            ServiceExternalSecret(self, "ExternalSecret", env=env, spec=spec)
+            if spec.all_secrets and not env.is_local
+            else None
+        )
+        self.deployment = self._deployment(labels)
+        self.service = kplus.Service(
+            self,
+            "Service",
+            metadata=metadata,
+            type=kplus.ServiceType.CLUSTER_IP,
+            ports=[kplus.ServicePort(name="http", port=80, target_port=spec.container_port)],
+        )
+        for key, value in selector_labels(spec).items():
+            self.service.select_label(key, value)
+
+        self.ingress = self.add_ingress()
+        self.autoscaler = self.add_autoscaler()
+        self.disruption_budget = self.add_disruption_budget(disruption_budget)
+        self.network_policy = self.add_network_policy()
+
+    # --- hooks: override in a subclass to change or drop one object -------------------------------
+    def add_ingress(self) -> ServiceIngress | None:
+        """The service's Ingress. Default: one when ``spec.ingress_path`` is set, none otherwise."""
+        if self.spec.ingress_path is None:
+            return None
+        return ServiceIngress(self, "Ingress", env=self.env, spec=self.spec, service=self.service)
+
+    def add_autoscaler(self) -> ServiceAutoscaler | None:
+        """The HPA. Default: one when min_replicas < max_replicas; with min == max (local) it could not
+        scale, and the Deployment carries the fixed replica count instead."""
+        if not is_autoscaled(self.spec):
+            return None
+        return ServiceAutoscaler(self, "Autoscaler", env=self.env, spec=self.spec, target=self.deployment)
+
+    def add_disruption_budget(self, budget: DisruptionBudget | None = None) -> ServiceDisruptionBudget:
+        """The PodDisruptionBudget. Default: ``disruption.default_budget``."""
+        return ServiceDisruptionBudget(self, "DisruptionBudget", env=self.env, spec=self.spec, budget=budget)
+
+    def add_network_policy(self) -> ServiceNetworkPolicy:
+        """The service's NetworkPolicy (the namespace chart denies everything else)."""
+        return ServiceNetworkPolicy(self, "NetworkPolicy", env=self.env, spec=self.spec)
+
+    # --- the Deployment ---------------------------------------------------------------------------
+    def _deployment(self, labels: dict[str, str]) -> kplus.Deployment:
+        env, spec = self.env, self.spec
+        secret = kplus.Secret.from_secret_name(self, "SecretRef", naming.kubernetes_secret_name(spec))
+        env_vars = {
+            "NODE_ENV": kplus.EnvValue.from_value("development" if env.is_local else "production"),
+            "PORT": kplus.EnvValue.from_value(str(spec.container_port)),
+            "SERVICE_NAME": kplus.EnvValue.from_value(spec.name),
+            "LOG_LEVEL": kplus.EnvValue.from_value(env.log_level),
+        }
+        for ref in spec.all_secrets:
+            env_vars[ref.env_var] = kplus.EnvValue.from_secret_value(
+                kplus.SecretValue(secret=secret, key=ref.key), optional=False
+            )
+        tmp = kplus.Volume.from_empty_dir(self, "Tmp", "tmp", size_limit=cdk8s.Size.mebibytes(TMP_SIZE_MEBIBYTES))
+        # A changed setting must roll the pods: envFrom is read only at container start.
+        settings_hash = hashlib.sha256(json.dumps(spec.env, sort_keys=True).encode()).hexdigest()[:16]
+
+        deployment = kplus.Deployment(
             self,
             "Deployment",
-            metadata=metadata,
+            metadata=cdk8s.ApiObjectMetadata(name=spec.name, labels=labels, annotations=_checkov_skips(env, spec)),
             # Select on the stable app.kubernetes.io labels, not the construct-path label plus adds.
             select=False,
-            replicas=spec.scaling.min_replicas,
-            pod_metadata=cdk8s.ApiObjectMetadata(labels=labels),
-            automount_service_account_token=spec.automount_service_account_token,
-            security_context=kplus.PodSecurityContextProps(
-                ensure_non_root=True, user=RUN_AS_USER, group=RUN_AS_USER, fs_group=RUN_AS_USER
+            # With an HPA the replica count is the HPA's: rendering one would reset it on every apply.
+            replicas=None if is_autoscaled(spec) else spec.scaling.min_replicas,
+            strategy=kplus.DeploymentStrategy.rolling_update(
+                # One extra pod at a time and never one less: capacity holds during a rollout.
+                max_surge=kplus.PercentOrAbsolute.absolute(1),
+                max_unavailable=kplus.PercentOrAbsolute.absolute(0),
             ),
+            progress_deadline=cdk8s.Duration.minutes(10),
+            min_ready=cdk8s.Duration.seconds(0),
+            pod_metadata=cdk8s.ApiObjectMetadata(labels=labels, annotations={"zacatl.io/settings-hash": settings_hash}),
+            service_account=self.service_account,
+            automount_service_account_token=spec.automount_service_account_token,
+            termination_grace_period=cdk8s.Duration.seconds(TERMINATION_GRACE_SECONDS),
+            security_context=kplus.PodSecurityContextProps(
+                ensure_non_root=True, user=RUN_AS_USER, group=RUN_AS_USER, fs_group=RUN_AS_USER,
+                fs_group_change_policy=kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
+            ),
+            volumes=[tmp],
             containers=[
                 kplus.ContainerProps(
                     name="app",
                     image=naming.image_uri(env, spec),
                     image_pull_policy=kplus.ImagePullPolicy.IF_NOT_PRESENT,
                     port_number=spec.container_port,
-                    env_variables={
-                        "NODE_ENV": kplus.EnvValue.from_value("development" if env.is_local else "production"),
-                        "PORT": kplus.EnvValue.from_value(str(spec.container_port)),
-                        "SERVICE_NAME": kplus.EnvValue.from_value(spec.name),
-                        "LOG_LEVEL": kplus.EnvValue.from_value(env.log_level),
-                    },
+                    env_variables=env_vars,
+                    env_from=[kplus.Env.from_config_map(self.settings)],
                     resources=kplus.ContainerResources(
                         cpu=kplus.CpuResources(
-                            request=kplus.Cpu.millis(_millis(spec.resources.cpu_request)),
-                            limit=kplus.Cpu.millis(_millis(spec.resources.cpu_limit)),
+                            request=kplus.Cpu.millis(int(cpu_millicores(spec.resources.cpu_request))),
+                            limit=kplus.Cpu.millis(int(cpu_millicores(spec.resources.cpu_limit))),
                         ),
                         memory=kplus.MemoryResources(
-                            request=cdk8s.Size.mebibytes(_mebibytes(spec.resources.memory_request)),
-                            limit=cdk8s.Size.mebibytes(_mebibytes(spec.resources.memory_limit)),
+                            request=cdk8s.Size.mebibytes(int(memory_bytes(spec.resources.memory_request) // 2**20)),
+                            limit=cdk8s.Size.mebibytes(int(memory_bytes(spec.resources.memory_limit) // 2**20)),
                         ),
                     ),
-                    liveness=kplus.Probe.from_http_get(spec.health.liveness_path, port=spec.container_port),
-                    readiness=kplus.Probe.from_http_get(spec.health.readiness_path, port=spec.container_port),
-                    startup=kplus.Probe.from_http_get(spec.health.startup, port=spec.container_port),
+                    startup=_probe(spec.health.startup, spec.container_port, **_STARTUP),
+                    readiness=_probe(spec.health.readiness_path, spec.container_port, **_READINESS),
+                    liveness=_probe(spec.health.liveness_path, spec.container_port, **_LIVENESS),
+                    lifecycle=kplus.ContainerLifecycle(
+                        pre_stop=kplus.Handler.from_command(["sleep", str(PRE_STOP_SLEEP_SECONDS)])
+                    ),
+                    volume_mounts=[kplus.VolumeMount(path="/tmp", volume=tmp)],
                     security_context=kplus.ContainerSecurityContextProps(
                         ensure_non_root=True,
                         read_only_root_filesystem=True,
@@ -75,26 +233,37 @@ class ZacatlService(Construct):
                 )
             ],
         )
-        self.deployment.select(kplus.LabelSelector.of(labels=selector_labels(spec)))
+        deployment.select(kplus.LabelSelector.of(labels=selector_labels(spec)))
 
-        self.service = kplus.Service(
-            self,
-            "Service",
-            metadata=metadata,
-            type=kplus.ServiceType.CLUSTER_IP,
-            ports=[kplus.ServicePort(name="http", port=80, target_port=spec.container_port)],
+        # Fields cdk8s-plus-27 cannot express, patched onto the rendered object.
+        api = cdk8s.ApiObject.of(deployment)
+        pod = "/spec/template/spec"
+        container = f"{pod}/containers/0/securityContext"
+        api.add_json_patch(
+            cdk8s.JsonPatch.add(f"{pod}/securityContext/seccompProfile", {"type": "RuntimeDefault"}),
+            cdk8s.JsonPatch.add(f"{container}/seccompProfile", {"type": "RuntimeDefault"}),
+            cdk8s.JsonPatch.add(f"{container}/capabilities", {"drop": ["ALL"]}),
+            # Service links inject a variable per Service of the namespace into Node's environment.
+            cdk8s.JsonPatch.add(f"{pod}/enableServiceLinks", False),
+            cdk8s.JsonPatch.add(f"{pod}/topologySpreadConstraints", _spread(env, spec)),
         )
-        for key, value in selector_labels(spec).items():
-            self.service.select_label(key, value)
+        return deployment
 
 
-def _millis(cpu: str) -> int:
-    from ..config.quantity import cpu_millicores
+def _spread(env: EnvironmentConfig, spec: ServiceSpec) -> list[dict]:
+    """Spread pods over zones, then nodes.
 
-    return int(cpu_millicores(cpu))
-
-
-def _mebibytes(memory: str) -> int:
-    from ..config.quantity import memory_bytes
-
-    return int(memory_bytes(memory) // 2**20)
+    Zones are a hard rule only in prod: it has three replicas and a node group in each of three
+    zones, and a zone outage must not find every pod in the lost zone. Elsewhere (one or two
+    replicas, fewer nodes, spot capacity in dev, no zones on a laptop) a hard rule could leave pods
+    Pending, so it is a preference. Nodes are a preference everywhere: during a node rotation a
+    hard per-node rule can block the surge pod of a rollout.
+    """
+    selector = {"matchLabels": selector_labels(spec)}
+    zone_rule = "DoNotSchedule" if env.tier == "prod" else "ScheduleAnyway"
+    return [
+        {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": zone_rule,
+         "labelSelector": selector},
+        {"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway",
+         "labelSelector": selector},
+    ]

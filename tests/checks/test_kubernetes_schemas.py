@@ -1,0 +1,126 @@
+"""Every rendered object is valid: built-in kinds for each Kubernetes minor from 1.27 to the newest
+EKS version (kubernetes-validate, strict), custom resources against their CRD's served schema."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import jsonschema
+import kubernetes_validate
+import pytest
+import yaml
+
+from zacatl_infra.config import NEWEST_EKS_VERSION, OLDEST_KUBERNETES_VERSION
+
+from ..conftest import ROOT
+
+#: CI keeps a copy of shared/ next to the project, as on a developer's machine.
+SHARED = ROOT.parent / "shared"
+
+
+def _minor(version: str) -> int:
+    return int(version.split(".")[1])
+
+
+KUBERNETES_VERSIONS = [f"1.{m}" for m in range(_minor(OLDEST_KUBERNETES_VERSION), _minor(NEWEST_EKS_VERSION) + 1)]
+
+
+def _strict(schema: dict) -> dict:
+    """The schema with unknown fields rejected, as the API server's strict field validation does
+    (structural schemas prune them silently otherwise)."""
+    schema = copy.deepcopy(schema)
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if ("properties" in node and "additionalProperties" not in node
+                    and not node.get("x-kubernetes-preserve-unknown-fields")):
+                node["additionalProperties"] = False
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    # apiVersion, kind and metadata are checked by the API server, not by the CRD's schema.
+    schema.setdefault("properties", {}).update({"metadata": {"type": "object"}})
+    return schema
+
+
+def crd_schemas(crds_dir: Path) -> dict[tuple[str, str], dict]:
+    """(apiVersion, kind) -> strict openAPIV3Schema of every served version of every vendored CRD."""
+    if not crds_dir.is_dir():
+        pytest.fail(f"{crds_dir} is missing: custom resources cannot be validated without the vendored CRDs "
+                    "(expected <repo root>/../shared/crds, as in CI)")
+    schemas = {}
+    for path in sorted(crds_dir.glob("*/*.yaml")):
+        crd = yaml.safe_load(path.read_text())
+        for version in crd["spec"]["versions"]:
+            if version.get("served"):
+                key = (f"{crd['spec']['group']}/{version['name']}", crd["spec"]["names"]["kind"])
+                schemas[key] = _strict(version["schema"]["openAPIV3Schema"])
+    return schemas
+
+
+def validate_object(obj: dict, crds: dict[tuple[str, str], dict]) -> tuple[str, list[str]]:
+    """Validates one object; returns which validator did it ("crd" or "kubernetes") and the errors."""
+    key = (obj.get("apiVersion", ""), obj.get("kind", ""))
+    if key in crds:
+        validator = jsonschema.Draft7Validator(crds[key])
+        return "crd", [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(obj)]
+    errors = []
+    for version in KUBERNETES_VERSIONS:
+        try:
+            kubernetes_validate.validate(obj, version, strict=True)
+        except kubernetes_validate.ValidationError as err:
+            errors.append(f"{version}: {'/'.join(map(str, err.path))}: {err.message}")
+        except Exception as err:  # an unknown kind (a custom resource without its CRD) lands here
+            errors.append(f"{version}: {type(err).__name__}: {err}")
+    return "kubernetes", errors
+
+
+@pytest.fixture(scope="module")
+def crds() -> dict[tuple[str, str], dict]:
+    return crd_schemas(SHARED / "crds")
+
+
+@pytest.mark.check
+def test_every_object_of_every_environment_is_valid(workloads, crds):
+    failures, validated_by = [], {"crd": 0, "kubernetes": 0}
+    total = 0
+    for env_name, rendered in workloads.items():
+        for obj in rendered.objects:
+            total += 1
+            how, errors = validate_object(obj, crds)
+            validated_by[how] += 1
+            failures += [f"{env_name} {obj['kind']}/{obj['metadata']['name']}: {e}" for e in errors]
+    assert not failures, "\n".join(failures)
+    assert validated_by["crd"] + validated_by["kubernetes"] == total
+    print(f"validated {validated_by['kubernetes']} built-in objects x {len(KUBERNETES_VERSIONS)} versions "
+          f"and {validated_by['crd']} custom resources")
+
+
+@pytest.mark.check
+def test_custom_resources_are_validated_against_their_crd(workloads, crds):
+    for env_name, rendered in workloads.items():
+        for obj in rendered.objects:
+            if "." in obj["apiVersion"].split("/")[0] and not obj["apiVersion"].split("/")[0].endswith("k8s.io"):
+                how, _ = validate_object(obj, crds)
+                assert how == "crd", f"{env_name} {obj['kind']} was not checked against its CRD"
+    assert any(validate_object(o, crds)[0] == "crd" for r in workloads.values() for o in r.objects)
+
+
+@pytest.mark.check
+def test_validation_catches_broken_objects(workloads, crds):
+    deployment = copy.deepcopy(workloads["prod"].one("Deployment"))
+    deployment["spec"]["template"]["spec"]["containers"][0]["imagePullPolicee"] = "Always"
+    assert validate_object(deployment, crds)[1], "an unknown Deployment field passed strict validation"
+    external_secret = copy.deepcopy(workloads["prod"].one("ExternalSecret"))
+    external_secret["spec"]["secretStoreRef"]["kind"] = "Vault"
+    assert validate_object(external_secret, crds)[1], "a wrong enum in an ExternalSecret passed"
+    external_secret["spec"]["secretStoreRef"] = {"name": "x", "kind": "SecretStore", "nmae": "typo"}
+    assert validate_object(external_secret, crds)[1], "an unknown ExternalSecret field passed"
+    unknown = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}
+    how, errors = validate_object(unknown, crds)
+    assert how == "kubernetes" and errors, "a custom resource without a CRD was silently accepted"

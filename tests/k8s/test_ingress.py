@@ -1,0 +1,50 @@
+"""Ingress: ALB with TLS in AWS environments, ingress-nginx on a laptop."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from zacatl_infra import naming
+
+from ..conftest import CLOUD_ENVIRONMENT_NAMES, ENVIRONMENT_NAMES
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENT_NAMES)
+def test_ingress_class_is_alb_in_aws_and_nginx_in_local(workloads, environments, env_name):
+    env = environments[env_name]
+    for spec in env.services:
+        ingresses = workloads[env_name].find("Ingress", spec.name)
+        if spec.ingress_path is None:
+            assert ingresses == []
+            continue
+        (ingress,) = ingresses
+        assert ingress["spec"]["ingressClassName"] == ("nginx" if env.is_local else "alb")
+        rule = ingress["spec"]["rules"][0]
+        assert rule["host"] == naming.host(env, spec)
+        path = rule["http"]["paths"][0]
+        assert path["path"] == spec.ingress_path and path["pathType"] == "Prefix"
+        assert path["backend"]["service"]["name"] == spec.name
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_alb_ingress_is_https_internet_facing_to_pod_ips(workloads, environments, env_name):
+    env = environments[env_name]
+    for spec in env.services:
+        ingress = workloads[env_name].one("Ingress", spec.name)
+        notes = ingress["metadata"]["annotations"]
+        assert notes["alb.ingress.kubernetes.io/scheme"] == "internet-facing"
+        assert notes["alb.ingress.kubernetes.io/target-type"] == "ip"
+        assert {"HTTPS": 443} in json.loads(notes["alb.ingress.kubernetes.io/listen-ports"])
+        assert notes["alb.ingress.kubernetes.io/ssl-redirect"] == "443"
+        assert notes["alb.ingress.kubernetes.io/ssl-policy"].startswith("ELBSecurityPolicy-TLS13")
+        assert notes["alb.ingress.kubernetes.io/healthcheck-path"] == spec.health.readiness_path
+        assert notes["alb.ingress.kubernetes.io/group.name"] == naming.namespace(env)
+        assert ingress["spec"]["tls"] == [{"hosts": [naming.host(env, spec)]}]
+
+
+def test_local_ingress_has_no_alb_annotations(workloads, environments):
+    for spec in environments["local"].services:
+        annotations = workloads["local"].one("Ingress", spec.name)["metadata"].get("annotations") or {}
+        assert not [k for k in annotations if k.startswith("alb.")]

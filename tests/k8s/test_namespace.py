@@ -1,0 +1,26 @@
+"""The environment's namespace enforces the restricted Pod Security Standard."""
+
+from __future__ import annotations
+
+import pytest
+
+from zacatl_infra import naming
+
+from ..conftest import ENVIRONMENT_NAMES
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENT_NAMES)
+def test_namespace_enforces_audits_and_warns_restricted(workloads, environments, env_name):
+    env = environments[env_name]
+    labels = workloads[env_name].one("Namespace", naming.namespace(env))["metadata"]["labels"]
+    for mode in ("enforce", "audit", "warn"):
+        assert labels[f"pod-security.kubernetes.io/{mode}"] == "restricted"
+        assert labels[f"pod-security.kubernetes.io/{mode}-version"] == f"v{env.cluster.kubernetes_version}"
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENT_NAMES)
+def test_every_namespaced_object_lives_in_the_environment_namespace(workloads, environments, env_name):
+    namespace = naming.namespace(environments[env_name])
+    for obj in workloads[env_name].objects:
+        if obj["kind"] != "Namespace":
+            assert obj["metadata"].get("namespace") == namespace, f"{obj['kind']}/{obj['metadata']['name']}"
