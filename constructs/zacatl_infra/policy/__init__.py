@@ -1,5 +1,5 @@
 """Checks that run during synth: cdk-nag AwsSolutions and the project's own rules."""
 
-from .nag import acknowledge, add_policy_plugins
+from .nag import acknowledge, add_policy_plugins, arn_reference, managed_policy_finding
 
-__all__ = ["acknowledge", "add_policy_plugins"]
+__all__ = ["acknowledge", "add_policy_plugins", "arn_reference", "managed_policy_finding"]

@@ -12,8 +12,23 @@ def add_policy_plugins(app: cdk.App) -> None:
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
 
 
+def arn_reference(construct: IConstruct) -> str:
+    """How cdk-nag prints the ``Fn::GetAtt Arn`` of an L2 construct's resource in a finding: ``<LogicalId.Arn>``."""
+    stack = cdk.Stack.of(construct)
+    return f"<{stack.resolve(stack.get_logical_id(construct.node.default_child))}.Arn>"
+
+
+def managed_policy_finding(policy: str) -> str:
+    """The granular AwsSolutions-IAM4 finding id of AWS managed policy ``policy`` (for example ``"service-role/X"``)."""
+    return f"IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{policy}]"
+
+
 def acknowledge(construct: IConstruct, rule: str, reason: str) -> None:
     """Acknowledges AwsSolutions rule ``rule`` (for example ``"S1"``) on ``construct`` and its children.
+
+    Rules with evidence (IAM4, IAM5) report one finding per policy or wildcard, for example
+    ``IAM5[Resource::*]``; each must be acknowledged by that full id, which keeps an acknowledgement
+    from covering a wildcard added later.
 
     Validations matches the plugin-prefixed id ``AwsSolutions::AwsSolutions-S1``; a bare id matches
     nothing and silently leaves the finding in place, so the prefix is built here, once.
