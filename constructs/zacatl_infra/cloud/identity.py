@@ -112,5 +112,6 @@ class WorkloadIdentities(Construct):
                 # GetSecretValue and DescribeSecret on the secret's exact ARN, kms:Decrypt via Secrets Manager only.
                 secret.grant_read(role)
         elif identity.purpose == "load-balancer-controller":
-            role.attach_inline_policy(load_balancer_controller_policy(role, "Policy", cluster_name=cluster.cluster_name))
+            role.attach_inline_policy(load_balancer_controller_policy(
+                role, "Policy", cluster_name=cluster.cluster_name, vpc_id=cluster.vpc.vpc_id))
         # "service": nothing here; a service that needs AWS gets grants from its owners, explicitly.

@@ -45,6 +45,16 @@ class Network(Construct):
             ],
             restrict_default_security_group=True,
         )
+        # restrict_default_security_group is done by a CDK-provided Lambda that CloudFormation calls
+        # synchronously at deploy time and that only calls the EC2 API; the usual Lambda checks do not apply.
+        provider = cdk.Stack.of(self).node.try_find_child("Custom::VpcRestrictDefaultSGCustomResourceProvider")
+        handler = provider.node.try_find_child("Handler") if provider else None
+        if handler is not None:
+            handler.add_metadata("checkov", {"skip": [
+                {"id": "CKV_AWS_115", "comment": "deploy-time custom resource handler, invoked once per deploy"},
+                {"id": "CKV_AWS_116", "comment": "invoked synchronously by CloudFormation, which reports failures"},
+                {"id": "CKV_AWS_117", "comment": "calls only the public EC2 API; nothing in the VPC to reach"},
+            ]})
         for subnet in self.vpc.public_subnets:
             # The load balancer controller places internet-facing load balancers in subnets with this tag.
             cdk.Tags.of(subnet).add("kubernetes.io/role/elb", "1")
