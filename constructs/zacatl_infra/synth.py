@@ -59,7 +59,7 @@ def synth_cloud(envs: list[EnvironmentConfig], outdir: Path, context: dict[str, 
     for env in envs:
         if not env.is_local:
             EnvironmentStack(app, naming.stack_name(env), env=env)
-    add_policy_plugins(app)
+    add_policy_plugins(app, production_stacks=[naming.stack_name(e) for e in envs if e.tier == "prod"])
     return app.synth()
 
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 from constructs import IConstruct
 
+from .eks import EksClusterRules
 
-def add_policy_plugins(app: cdk.App) -> None:
-    """Runs AwsSolutions on every stack at synth; any unacknowledged finding fails the synth."""
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+
+def add_policy_plugins(app: cdk.App, *, production_stacks: Iterable[str] = ()) -> None:
+    """Runs AwsSolutions and the project's EKS rules on every stack at synth; any finding fails the synth.
+
+    ``production_stacks``: construct paths of production stacks, where a public API endpoint is an
+    error. Default: none.
+    """
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), EksClusterRules(production_stacks))
 
 
 def arn_reference(construct: IConstruct) -> str:
