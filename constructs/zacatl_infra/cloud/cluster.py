@@ -54,7 +54,8 @@ class Cluster(Construct):
     - Control-plane logging: all five log types. Secrets: envelope-encrypted with a customer-managed
       KMS key (rotation on).
     - Access: EKS access entries (no aws-auth ConfigMap); ``env.cluster.admin_principal_arns`` get
-      the cluster-admin access policy. The deploying CloudFormation role is not made admin.
+      the cluster-admin access policy. Default (no admins listed): the role that creates the cluster
+      (the CloudFormation execution role of ``cdk deploy``) stays cluster admin.
     - Nodes: one managed node group of ``env.cluster.node_instance_types``, sized by
       ``node_min``/``node_desired``/``node_max``, spot capacity when ``env.cluster.spot``.
     - Add-ons: see ``ADDONS``; each is an EKS managed add-on.
@@ -83,8 +84,9 @@ class Cluster(Construct):
             endpoint_access=endpoint,
             cluster_logging=CONTROL_PLANE_LOGS,
             secrets_encryption_key=self.secrets_key,
-            # Admins come from the config through access entries, never from whoever ran the deploy.
-            bootstrap_cluster_creator_admin_permissions=False,
+            # Admins come from the config through access entries; only when none are configured does
+            # the creating (CloudFormation) role stay admin, or nobody could ever reach the API.
+            bootstrap_cluster_creator_admin_permissions=not env.cluster.admin_principal_arns,
             # The node group below is explicit; no default capacity, no Auto Mode.
             default_capacity_type=eks.DefaultCapacityType.NODEGROUP,
             default_capacity=0,
