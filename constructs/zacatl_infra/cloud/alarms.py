@@ -7,7 +7,6 @@ from aws_cdk import aws_budgets as budgets
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
@@ -15,6 +14,7 @@ from constructs import Construct
 
 from .. import naming
 from ..config import EnvironmentConfig
+from .keys import customer_key
 
 #: Node CPU or memory above this for 15 minutes means the node group should grow (or requests are wrong).
 NODE_UTILIZATION_PERCENT = 80
@@ -42,8 +42,8 @@ class Alarms(Construct):
     def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig, cluster_name: str,
                  backup_bucket: s3.IBucket, backup_metrics_filter: str) -> None:
         super().__init__(scope, id_)
-        self.key = kms.Key(self, "Key", description=f"zacatl {env.name}: alarm topic encryption",
-                           enable_key_rotation=True, removal_policy=cdk.RemovalPolicy.DESTROY)
+        # Alarm messages are transient: nothing encrypted with this key outlives the stack.
+        self.key = customer_key(self, "Key", env=env, purpose="alarm topic encryption", retain=False)
         # Alarms and budgets publish to an encrypted topic only if they may use its key.
         self.key.add_to_resource_policy(iam.PolicyStatement(
             principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com"), iam.ServicePrincipal("budgets.amazonaws.com")],

@@ -10,6 +10,7 @@ from constructs import Construct
 from .. import naming
 from ..config import EnvironmentConfig
 from ..policy import acknowledge, arn_reference
+from .keys import customer_key
 
 #: Id of the S3 request-metrics filter over the whole bucket (the alarm on missing backups reads it).
 REQUEST_METRICS_ID = "AllObjects"
@@ -37,14 +38,8 @@ class BackupBucket(Construct):
     def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig) -> None:
         super().__init__(scope, id_)
         backups = env.backups
-        self.key = kms.Key(
-            self,
-            "Key",
-            description=f"zacatl {env.name}: database backup encryption",
-            enable_key_rotation=True,
-            # Without the key no backup, nor any replica, can be read again.
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
+        # Retained: without the key no backup can be read again.
+        self.key = customer_key(self, "Key", env=env, purpose="database backup encryption")
         self.access_logs = s3.Bucket(
             self,
             "AccessLogs",

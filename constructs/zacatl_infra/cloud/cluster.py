@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from .. import naming
 from ..config import EnvironmentConfig
 from ..policy import acknowledge, managed_policy_finding
 from .identity import pod_identity_role
+from .keys import customer_key
 
 #: Every control-plane log type: audit and authenticator logs are what an incident review needs first.
 CONTROL_PLANE_LOGS = [
@@ -63,14 +62,8 @@ class Cluster(Construct):
 
     def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig, vpc: ec2.IVpc) -> None:
         super().__init__(scope, id_)
-        self.secrets_key = kms.Key(
-            self,
-            "SecretsKey",
-            description=f"zacatl {env.name}: EKS secrets envelope encryption",
-            enable_key_rotation=True,
-            # Deleting the key would make every Kubernetes Secret of a restored cluster unreadable.
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
+        # Retained: deleting it would make every Kubernetes Secret of a restored cluster unreadable.
+        self.secrets_key = customer_key(self, "SecretsKey", env=env, purpose="EKS secrets envelope encryption")
         cidrs = list(env.cluster.public_endpoint_cidrs)
         endpoint = eks.EndpointAccess.PUBLIC_AND_PRIVATE.only_from(*cidrs) if cidrs else eks.EndpointAccess.PRIVATE
         nodes = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)

@@ -15,6 +15,7 @@ from .. import naming
 from ..config import EnvironmentConfig
 from ..naming import WorkloadIdentity
 from ..policy import acknowledge, arn_reference
+from .keys import customer_key
 from .lb_controller import load_balancer_controller_policy
 
 
@@ -42,8 +43,7 @@ class ServiceSecrets(Construct):
 
     def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig) -> None:
         super().__init__(scope, id_)
-        self.key = kms.Key(self, "Key", description=f"zacatl {env.name}: service secrets encryption",
-                           enable_key_rotation=True, removal_policy=cdk.RemovalPolicy.RETAIN)
+        self.key = customer_key(self, "Key", env=env, purpose="service secrets encryption")
         self.secrets: dict[str, secretsmanager.Secret] = {}
         for spec in env.services:
             secret = secretsmanager.Secret(

@@ -5,12 +5,12 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from ..config import EnvironmentConfig
 from ..policy import acknowledge
+from .keys import customer_key
 
 #: Flow logs are kept long enough to investigate an incident found in a monthly review.
 FLOW_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
@@ -61,13 +61,7 @@ class Network(Construct):
         for subnet in self.vpc.private_subnets:
             cdk.Tags.of(subnet).add("kubernetes.io/role/internal-elb", "1")
 
-        self.log_key = kms.Key(
-            self,
-            "FlowLogKey",
-            description=f"zacatl {env.name}: VPC flow log encryption",
-            enable_key_rotation=True,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
+        self.log_key = customer_key(self, "FlowLogKey", env=env, purpose="VPC flow log encryption")
         # CloudWatch Logs encrypts with the key only if the key policy lets the regional service use it.
         self.log_key.add_to_resource_policy(iam.PolicyStatement(
             principals=[iam.ServicePrincipal(f"logs.{env.region}.amazonaws.com")],

@@ -9,6 +9,7 @@ from constructs import Construct
 
 from .. import naming
 from ..config import EnvironmentConfig, ServiceSpec
+from .keys import customer_key
 
 #: Release tags kept per repository: far more releases than anyone rolls back across.
 KEEP_RELEASE_TAGS = 30
@@ -28,9 +29,7 @@ class ServiceRepository(Construct):
     def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig, service: ServiceSpec,
                  encryption_key: kms.IKey | None = None) -> None:
         super().__init__(scope, id_)
-        self.key = encryption_key or kms.Key(
-            self, "Key", description=f"zacatl {env.name}: images of {service.name}",
-            enable_key_rotation=True, removal_policy=cdk.RemovalPolicy.RETAIN)
+        self.key = encryption_key or customer_key(self, "Key", env=env, purpose=f"images of {service.name}")
         self.repository = ecr.Repository(
             self,
             "Resource",
