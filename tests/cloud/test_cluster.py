@@ -99,3 +99,13 @@ def test_no_kubectl_lambda_is_deployed(env_name, templates):
     functions = resources(templates[env_name], "AWS::Lambda::Function")
     # The only function is CDK's deploy-time handler that strips the default security group's rules.
     assert [k for k in functions if not k.startswith("CustomVpcRestrictDefaultSG")] == []
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_control_plane_log_group_exists_before_the_cluster_encrypted_and_bounded(env_name, templates, environments):
+    env = environments[env_name]
+    template = templates[env_name]
+    group_id, group = one(template, "AWS::Logs::LogGroup", LogGroupName=f"/aws/eks/{naming.cluster_name(env)}/cluster")
+    assert "KmsKeyId" in group["Properties"] and group["Properties"]["RetentionInDays"] == 90
+    cluster_id, cluster = one(template, "AWS::EKS::Cluster", Name=naming.cluster_name(env))
+    assert group_id in cluster["DependsOn"]

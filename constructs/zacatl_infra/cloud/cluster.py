@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from .. import naming
@@ -21,6 +24,9 @@ CONTROL_PLANE_LOGS = [
     eks.ClusterLoggingTypes.CONTROLLER_MANAGER,
     eks.ClusterLoggingTypes.SCHEDULER,
 ]
+
+#: Audit logs are kept long enough for a quarterly access review.
+CONTROL_PLANE_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
 
 #: Managed add-ons. Versions are not pinned: the right version depends on the Kubernetes version and
 #: only `aws eks describe-addon-versions` knows it, which an offline synth cannot ask; EKS installs
@@ -50,7 +56,8 @@ class Cluster(Construct):
     - Kubernetes version: ``env.cluster.kubernetes_version`` (default: the newest EKS supports, 1.36).
     - API endpoint: private only; public as well only when ``env.cluster.public_endpoint_cidrs`` is
       non-empty, and then reachable from those CIDRs only.
-    - Control-plane logging: all five log types. Secrets: envelope-encrypted with a customer-managed
+    - Control-plane logging: all five log types, into ``/aws/eks/<cluster>/cluster`` encrypted with
+      ``log_key`` and kept three months. Secrets: envelope-encrypted with a customer-managed
       KMS key (rotation on).
     - Access: EKS access entries (no aws-auth ConfigMap); ``env.cluster.admin_principal_arns`` get
       the cluster-admin access policy. Default (no admins listed): the role that creates the cluster
@@ -60,8 +67,19 @@ class Cluster(Construct):
     - Add-ons: see ``ADDONS``; each is an EKS managed add-on.
     """
 
-    def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig, vpc: ec2.IVpc) -> None:
+    def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig, vpc: ec2.IVpc,
+                 log_key: kms.IKey) -> None:
         super().__init__(scope, id_)
+        # EKS writes control-plane logs to this fixed name; creating it first gives the logs our key
+        # and a retention (EKS would create it unencrypted by a customer key and keep logs forever).
+        control_plane_logs = logs.LogGroup(
+            self,
+            "ControlPlaneLogs",
+            log_group_name=f"/aws/eks/{naming.cluster_name(env)}/cluster",
+            encryption_key=log_key,
+            retention=CONTROL_PLANE_LOG_RETENTION,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
         # Retained: deleting it would make every Kubernetes Secret of a restored cluster unreadable.
         self.secrets_key = customer_key(self, "SecretsKey", env=env, purpose="EKS secrets envelope encryption")
         cidrs = list(env.cluster.public_endpoint_cidrs)
@@ -84,6 +102,7 @@ class Cluster(Construct):
             default_capacity_type=eks.DefaultCapacityType.NODEGROUP,
             default_capacity=0,
         )
+        self.cluster.node.default_child.node.add_dependency(control_plane_logs)
         acknowledge(self.cluster.role, managed_policy_finding("AmazonEKSClusterPolicy"),
                     "the EKS service role needs AmazonEKSClusterPolicy, which AWS maintains as EKS gains features")
         admin = eks.AccessPolicy.from_access_policy_name(

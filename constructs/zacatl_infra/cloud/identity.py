@@ -24,13 +24,8 @@ def pod_identity_role(scope: Construct, id_: str, *, env: EnvironmentConfig, rol
     """A role only the EKS Pod Identity agent of this account can assume (with session tags, which it sets)."""
     principal = iam.ServicePrincipal("pods.eks.amazonaws.com").with_conditions(
         {"StringEquals": {"aws:SourceAccount": env.account}})
-    role = iam.Role(scope, id_, role_name=role_name, description=description, assumed_by=principal)
-    role.assume_role_policy.add_statements(iam.PolicyStatement(
-        principals=[iam.ServicePrincipal("pods.eks.amazonaws.com")],
-        actions=["sts:TagSession"],
-        conditions={"StringEquals": {"aws:SourceAccount": env.account}},
-    ))
-    return role
+    return iam.Role(scope, id_, role_name=role_name, description=description,
+                    assumed_by=iam.SessionTagsPrincipal(principal))
 
 
 class ServiceSecrets(Construct):

@@ -61,7 +61,8 @@ class Network(Construct):
         for subnet in self.vpc.private_subnets:
             cdk.Tags.of(subnet).add("kubernetes.io/role/internal-elb", "1")
 
-        self.log_key = customer_key(self, "FlowLogKey", env=env, purpose="VPC flow log encryption")
+        # Also encrypts the EKS control-plane logs (see Cluster): one key for the environment's log groups.
+        self.log_key = customer_key(self, "FlowLogKey", env=env, purpose="log group encryption")
         # CloudWatch Logs encrypts with the key only if the key policy lets the regional service use it.
         self.log_key.add_to_resource_policy(iam.PolicyStatement(
             principals=[iam.ServicePrincipal(f"logs.{env.region}.amazonaws.com")],

@@ -40,7 +40,7 @@ class EnvironmentStack(cdk.Stack):
             for spec in env.services
         }
         self.network = Network(self, "Network", env=env)
-        self.cluster = Cluster(self, "Cluster", env=env, vpc=self.network.vpc)
+        self.cluster = Cluster(self, "Cluster", env=env, vpc=self.network.vpc, log_key=self.network.log_key)
         self.backups = BackupBucket(self, "Backups", env=env)
         self.secrets = ServiceSecrets(self, "Secrets", env=env)
         self.identities = WorkloadIdentities(
