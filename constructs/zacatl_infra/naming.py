@@ -64,6 +64,21 @@ def backup_bucket_name(env: EnvironmentConfig) -> str:
     return f"{PROJECT}-{env.name}-backups-{env.account}-{env.region}"
 
 
+def backup_replica_bucket_name(env: EnvironmentConfig) -> str:
+    """Disaster-recovery copy of the backup bucket in ``env.backups.replication_region``.
+
+    Created outside the environment's stack (it lives in another region); see docs/cloud.md.
+    """
+    if env.backups.replication_region is None:
+        raise ValueError(f"environment {env.name!r}: backups.replication_region is not set, so there is no replica bucket")
+    return f"{PROJECT}-{env.name}-backups-replica-{env.account}-{env.backups.replication_region}"
+
+
+def backup_replica_key_alias(env: EnvironmentConfig) -> str:
+    """KMS key alias (in the replication region) that encrypts the replica bucket."""
+    return f"alias/{PROJECT}-{env.name}-backups-replica"
+
+
 def secret_id(env: EnvironmentConfig, service: ServiceSpec) -> str:
     """AWS Secrets Manager secret holding the service's secret values as JSON keys."""
     return f"{PROJECT}/{env.name}/{service.name}"

@@ -4,26 +4,48 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from .. import naming
 from ..config import EnvironmentConfig, ServiceSpec
+from .keys import customer_key
+
+#: Release tags kept per repository: far more releases than anyone rolls back across.
+KEEP_RELEASE_TAGS = 30
+#: Untagged images (superseded pushes, build leftovers) are deleted after this many days.
+UNTAGGED_EXPIRY_DAYS = 3
 
 
 class ServiceRepository(Construct):
     """The ECR repository a service's images are pushed to, named by ``naming.ecr_repository_name``.
 
-    Immutable tags (a released tag always means the same image) and scan on push.
+    Immutable tags (a released tag always means the same image), scan on push, KMS encryption with
+    ``encryption_key`` (default: a key of its own, rotation on). Lifecycle: untagged images expire
+    after ``UNTAGGED_EXPIRY_DAYS`` days and only the newest ``KEEP_RELEASE_TAGS`` tagged images are
+    kept. Kept when the stack is deleted. No cross-region replication: nodes pull in their own region.
     """
 
-    def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig, service: ServiceSpec) -> None:
+    def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig, service: ServiceSpec,
+                 encryption_key: kms.IKey | None = None) -> None:
         super().__init__(scope, id_)
+        self.key = encryption_key or customer_key(self, "Key", env=env, purpose=f"images of {service.name}")
         self.repository = ecr.Repository(
             self,
             "Resource",
             repository_name=naming.ecr_repository_name(env, service),
             image_tag_mutability=ecr.TagMutability.IMMUTABLE,
             image_scan_on_push=True,
+            encryption=ecr.RepositoryEncryption.KMS,
+            encryption_key=self.key,
+            lifecycle_rules=[
+                ecr.LifecycleRule(rule_priority=1, description="expire untagged images",
+                                  tag_status=ecr.TagStatus.UNTAGGED,
+                                  max_image_age=cdk.Duration.days(UNTAGGED_EXPIRY_DAYS)),
+                ecr.LifecycleRule(rule_priority=2, description=f"keep the newest {KEEP_RELEASE_TAGS} release tags",
+                                  tag_status=ecr.TagStatus.TAGGED, tag_pattern_list=["*"],
+                                  max_image_count=KEEP_RELEASE_TAGS),
+            ],
             # Images outlive a stack rebuild: keep the repository if the stack is deleted.
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )

@@ -7,6 +7,11 @@ from constructs import Construct
 
 from .. import naming
 from ..config import EnvironmentConfig
+from .alarms import Alarms
+from .backups import REQUEST_METRICS_ID, BackupBucket
+from .cluster import Cluster
+from .identity import ServiceSecrets, WorkloadIdentities
+from .network import Network
 from .registry import ServiceRepository
 
 
@@ -34,3 +39,18 @@ class EnvironmentStack(cdk.Stack):
             spec.name: ServiceRepository(self, f"Repository-{spec.name}", env=env, service=spec).repository
             for spec in env.services
         }
+        self.network = Network(self, "Network", env=env)
+        self.cluster = Cluster(self, "Cluster", env=env, vpc=self.network.vpc, log_key=self.network.log_key)
+        self.backups = BackupBucket(self, "Backups", env=env)
+        self.secrets = ServiceSecrets(self, "Secrets", env=env)
+        self.identities = WorkloadIdentities(
+            self, "Identities", env=env, cluster=self.cluster.cluster, backup_bucket=self.backups.bucket,
+            backup_key=self.backups.key, secrets=dict(self.secrets.secrets))
+        self.alarms = Alarms(self, "Alarms", env=env, cluster_name=self.cluster.cluster.cluster_name,
+                             backup_bucket=self.backups.bucket, backup_metrics_filter=REQUEST_METRICS_ID)
+
+        cdk.CfnOutput(self, "ClusterName", value=self.cluster.cluster.cluster_name)
+        cdk.CfnOutput(self, "BackupBucketName", value=self.backups.bucket.bucket_name)
+        cdk.CfnOutput(self, "AlarmTopicArn", value=self.alarms.topic.topic_arn)
+        for name, repository in self.repositories.items():
+            cdk.CfnOutput(self, f"RepositoryUri-{name}", value=repository.repository_uri)

@@ -1,0 +1,145 @@
+"""The EKS cluster of one environment (``aws_eks_v2``: native CloudFormation, no kubectl Lambda)."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_eks_v2 as eks
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from .. import naming
+from ..config import EnvironmentConfig
+from ..policy import acknowledge, managed_policy_finding
+from .identity import pod_identity_role
+from .keys import customer_key
+
+#: Every control-plane log type: audit and authenticator logs are what an incident review needs first.
+CONTROL_PLANE_LOGS = [
+    eks.ClusterLoggingTypes.API,
+    eks.ClusterLoggingTypes.AUDIT,
+    eks.ClusterLoggingTypes.AUTHENTICATOR,
+    eks.ClusterLoggingTypes.CONTROLLER_MANAGER,
+    eks.ClusterLoggingTypes.SCHEDULER,
+]
+
+#: Audit logs are kept long enough for a quarterly access review.
+CONTROL_PLANE_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
+
+#: Managed add-ons. Versions are not pinned: the right version depends on the Kubernetes version and
+#: only `aws eks describe-addon-versions` knows it, which an offline synth cannot ask; EKS installs
+#: the default version for the cluster's Kubernetes version and keeps it on upgrades we make here.
+ADDONS = (
+    "vpc-cni",
+    "coredns",
+    "kube-proxy",
+    "eks-pod-identity-agent",
+    "aws-ebs-csi-driver",
+    "amazon-cloudwatch-observability",
+)
+#: Add-ons that call AWS: the ServiceAccount the add-on creates and the AWS managed policy it needs.
+#: The role is bound through the add-on's own Pod Identity association, not through the node role,
+#: so other pods on the node cannot use these permissions.
+ADDON_IDENTITIES = {
+    "aws-ebs-csi-driver": ("ebs-csi-controller-sa", "service-role/AmazonEBSCSIDriverPolicy"),
+    "amazon-cloudwatch-observability": ("cloudwatch-agent", "CloudWatchAgentServerPolicy"),
+}
+#: Add-ons whose pods need nodes to run: created after the node group so they become ACTIVE, not DEGRADED.
+NEEDS_NODES = ("coredns", "aws-ebs-csi-driver", "amazon-cloudwatch-observability")
+
+
+class Cluster(Construct):
+    """EKS cluster ``naming.cluster_name(env)`` with a managed node group in the private subnets.
+
+    - Kubernetes version: ``env.cluster.kubernetes_version`` (default: the newest EKS supports, 1.36).
+    - API endpoint: private only; public as well only when ``env.cluster.public_endpoint_cidrs`` is
+      non-empty, and then reachable from those CIDRs only.
+    - Control-plane logging: all five log types, into ``/aws/eks/<cluster>/cluster`` encrypted with
+      ``log_key`` and kept three months. Secrets: envelope-encrypted with a customer-managed
+      KMS key (rotation on).
+    - Access: EKS access entries (no aws-auth ConfigMap); ``env.cluster.admin_principal_arns`` get
+      the cluster-admin access policy. Default (no admins listed): the role that creates the cluster
+      (the CloudFormation execution role of ``cdk deploy``) stays cluster admin.
+    - Nodes: one managed node group of ``env.cluster.node_instance_types``, sized by
+      ``node_min``/``node_desired``/``node_max``, spot capacity when ``env.cluster.spot``.
+    - Add-ons: see ``ADDONS``; each is an EKS managed add-on.
+    """
+
+    def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig, vpc: ec2.IVpc,
+                 log_key: kms.IKey) -> None:
+        super().__init__(scope, id_)
+        # EKS writes control-plane logs to this fixed name; creating it first gives the logs our key
+        # and a retention (EKS would create it unencrypted by a customer key and keep logs forever).
+        control_plane_logs = logs.LogGroup(
+            self,
+            "ControlPlaneLogs",
+            log_group_name=f"/aws/eks/{naming.cluster_name(env)}/cluster",
+            encryption_key=log_key,
+            retention=CONTROL_PLANE_LOG_RETENTION,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        # Retained: deleting it would make every Kubernetes Secret of a restored cluster unreadable.
+        self.secrets_key = customer_key(self, "SecretsKey", env=env, purpose="EKS secrets envelope encryption")
+        cidrs = list(env.cluster.public_endpoint_cidrs)
+        endpoint = eks.EndpointAccess.PUBLIC_AND_PRIVATE.only_from(*cidrs) if cidrs else eks.EndpointAccess.PRIVATE
+        nodes = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+        self.cluster = eks.Cluster(
+            self,
+            "Resource",
+            cluster_name=naming.cluster_name(env),
+            version=eks.KubernetesVersion.of(env.cluster.kubernetes_version),
+            vpc=vpc,
+            vpc_subnets=[nodes],
+            endpoint_access=endpoint,
+            cluster_logging=CONTROL_PLANE_LOGS,
+            secrets_encryption_key=self.secrets_key,
+            # Admins come from the config through access entries; only when none are configured does
+            # the creating (CloudFormation) role stay admin, or nobody could ever reach the API.
+            bootstrap_cluster_creator_admin_permissions=not env.cluster.admin_principal_arns,
+            # The node group below is explicit; no default capacity, no Auto Mode.
+            default_capacity_type=eks.DefaultCapacityType.NODEGROUP,
+            default_capacity=0,
+        )
+        self.cluster.node.default_child.node.add_dependency(control_plane_logs)
+        acknowledge(self.cluster.role, managed_policy_finding("AmazonEKSClusterPolicy"),
+                    "the EKS service role needs AmazonEKSClusterPolicy, which AWS maintains as EKS gains features")
+        admin = eks.AccessPolicy.from_access_policy_name(
+            "AmazonEKSClusterAdminPolicy", access_scope_type=eks.AccessScopeType.CLUSTER)
+        for index, arn in enumerate(env.cluster.admin_principal_arns):
+            self.cluster.grant_access(f"Admin{index}", arn, [admin])
+
+        self.nodegroup = self.cluster.add_nodegroup_capacity(
+            "Nodes",
+            instance_types=[ec2.InstanceType(t) for t in env.cluster.node_instance_types],
+            min_size=env.cluster.node_min,
+            desired_size=env.cluster.node_desired,
+            max_size=env.cluster.node_max,
+            capacity_type=eks.CapacityType.SPOT if env.cluster.spot else eks.CapacityType.ON_DEMAND,
+            ami_type=eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
+            subnets=nodes,
+        )
+        for policy in ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"):
+            acknowledge(self.nodegroup.role, managed_policy_finding(policy),
+                        f"EKS nodes need the AWS-maintained {policy}; EKS documents it as the node role's policy")
+
+        self.addons: dict[str, eks.Addon] = {}
+        for name in ADDONS:
+            addon = eks.Addon(self, f"Addon-{name}", cluster=self.cluster, addon_name=name)
+            resource = addon.node.default_child
+            # EKS bootstraps self-managed vpc-cni, coredns and kube-proxy; the managed add-on takes them over.
+            resource.add_property_override("ResolveConflicts", "OVERWRITE")
+            if name in NEEDS_NODES:
+                addon.node.add_dependency(self.nodegroup)
+            if name in ADDON_IDENTITIES:
+                service_account, policy = ADDON_IDENTITIES[name]
+                role = pod_identity_role(self, f"Addon-{name}-role", env=env,
+                                         description=f"EKS add-on {name}: {service_account}")
+                role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name(policy))
+                acknowledge(role, managed_policy_finding(policy), f"the {name} add-on needs AWS's {policy.split('/')[-1]}, which "
+                            "AWS updates with the add-on; it is bound only to the add-on's ServiceAccount")
+                resource.add_property_override("PodIdentityAssociations",
+                                               [{"RoleArn": role.role_arn, "ServiceAccount": service_account}])
+                addon.node.add_dependency(self.addons["eks-pod-identity-agent"])
+            self.addons[name] = addon

@@ -1,0 +1,112 @@
+"""IAM roles bound to ServiceAccounts through EKS Pod Identity, and the services' Secrets Manager secrets."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_eks as eks_l1
+from aws_cdk import aws_eks_v2 as eks
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from .. import naming
+from ..config import EnvironmentConfig
+from ..naming import WorkloadIdentity
+from ..policy import acknowledge, arn_reference
+from .keys import customer_key
+from .lb_controller import load_balancer_controller_policy
+
+
+def pod_identity_role(scope: Construct, id_: str, *, env: EnvironmentConfig, role_name: str | None = None,
+                      description: str) -> iam.Role:
+    """A role only the EKS Pod Identity agent of this account can assume (with session tags, which it sets)."""
+    principal = iam.ServicePrincipal("pods.eks.amazonaws.com").with_conditions(
+        {"StringEquals": {"aws:SourceAccount": env.account}})
+    return iam.Role(scope, id_, role_name=role_name, description=description,
+                    assumed_by=iam.SessionTagsPrincipal(principal))
+
+
+class ServiceSecrets(Construct):
+    """One Secrets Manager secret per service, ``naming.secret_id(env, spec)``, read by External Secrets.
+
+    The template holds no value: each secret starts as a generated placeholder JSON key and the
+    service's owners put the real keys (for example ``mongodb-uri``) in with the console or CLI.
+    KMS-encrypted with a customer-managed key (rotation on); kept when the stack is deleted.
+    """
+
+    def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig) -> None:
+        super().__init__(scope, id_)
+        self.key = customer_key(self, "Key", env=env, purpose="service secrets encryption")
+        self.secrets: dict[str, secretsmanager.Secret] = {}
+        for spec in env.services:
+            secret = secretsmanager.Secret(
+                self,
+                spec.name,
+                secret_name=naming.secret_id(env, spec),
+                description=f"secret values of service {spec.name} in {env.name} (JSON keys, see ServiceSpec.secrets)",
+                encryption_key=self.key,
+                generate_secret_string=secretsmanager.SecretStringGenerator(
+                    secret_string_template="{}", generate_string_key="placeholder", exclude_punctuation=True),
+                removal_policy=cdk.RemovalPolicy.RETAIN,
+            )
+            acknowledge(secret, "SMG4", "values are credentials of external systems (MongoDB Atlas); their "
+                        "owners rotate them there and update the secret, there is no rotation Lambda to run")
+            self.secrets[spec.name] = secret
+
+
+class WorkloadIdentities(Construct):
+    """One IAM role and Pod Identity association per ``naming.workload_identities(env)`` entry.
+
+    Least privilege by purpose; nothing is granted to a ServiceAccount that is not in that list:
+    - ``database-backup``: put objects into the backup bucket (no read, no delete) and use its key;
+    - ``external-secrets``: read (GetSecretValue, DescribeSecret) only the services' own secrets;
+    - ``load-balancer-controller``: the controller's documented permissions, tag-scoped where AWS allows;
+    - ``service``: an empty role for a spec with ``needs_aws_role``; its owners attach grants to
+      ``roles[<service account>]``.
+    """
+
+    def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig, cluster: eks.ICluster,
+                 backup_bucket: s3.IBucket, backup_key: kms.IKey,
+                 secrets: dict[str, secretsmanager.ISecret]) -> None:
+        super().__init__(scope, id_)
+        self.roles: dict[str, iam.Role] = {}
+        for identity in naming.workload_identities(env):
+            role = pod_identity_role(self, identity.role_name, env=env, role_name=identity.role_name,
+                                     description=f"{identity.purpose}: {identity.namespace}/{identity.service_account}")
+            self._grant(identity, role, env=env, cluster=cluster, backup_bucket=backup_bucket,
+                        backup_key=backup_key, secrets=secrets)
+            eks_l1.CfnPodIdentityAssociation(
+                self,
+                f"{identity.role_name}-association",
+                cluster_name=cluster.cluster_name,
+                namespace=identity.namespace,
+                service_account=identity.service_account,
+                role_arn=role.role_arn,
+            )
+            self.roles[identity.service_account] = role
+
+    @staticmethod
+    def _grant(identity: WorkloadIdentity, role: iam.Role, *, env: EnvironmentConfig, cluster: eks.ICluster,
+               backup_bucket: s3.IBucket, backup_key: kms.IKey,
+               secrets: dict[str, secretsmanager.ISecret]) -> None:
+        if identity.purpose == "database-backup":
+            role.add_to_policy(iam.PolicyStatement(
+                actions=["s3:PutObject", "s3:AbortMultipartUpload"],
+                resources=[backup_bucket.arn_for_objects("*")],
+            ))
+            # SSE-KMS uploads need a data key; multipart uploads also decrypt it to finish the object.
+            role.add_to_policy(iam.PolicyStatement(
+                actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[backup_key.key_arn]))
+            acknowledge(role, f"IAM5[Resource::{arn_reference(backup_bucket)}/*]",
+                        "the backup job writes new, timestamped object keys under the backup bucket; "
+                        "the object wildcard is scoped to that one bucket and to PutObject")
+        elif identity.purpose == "external-secrets":
+            for secret in secrets.values():
+                # GetSecretValue and DescribeSecret on the secret's exact ARN, kms:Decrypt via Secrets Manager only.
+                secret.grant_read(role)
+        elif identity.purpose == "load-balancer-controller":
+            role.attach_inline_policy(load_balancer_controller_policy(
+                role, "Policy", cluster_name=cluster.cluster_name, vpc_id=cluster.vpc.vpc_id))
+        # "service": nothing here; a service that needs AWS gets grants from its owners, explicitly.

@@ -1,0 +1,117 @@
+"""The AWS Load Balancer Controller's IAM policy: the upstream policy (v2.x), narrowed to one cluster.
+
+Narrowed from ``docs/install/iam_policy.json`` of kubernetes-sigs/aws-load-balancer-controller:
+- WAF, Shield and Cognito statements are left out: no ingress of this project uses them (add them
+  with the annotation that needs them);
+- writes are scoped to resource ARNs of this account and region (upstream uses ``*``), new security
+  groups to this VPC;
+- every mutation of an existing load balancer, target group or security group requires the tag
+  ``elbv2.k8s.aws/cluster`` to equal this cluster's name (upstream only requires the tag to exist),
+  so the controller of one cluster cannot touch another cluster's load balancers.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from ..policy import acknowledge
+
+_TAG = "elbv2.k8s.aws/cluster"
+
+
+def load_balancer_controller_policy(scope: Construct, id_: str, *, cluster_name: str, vpc_id: str) -> iam.Policy:
+    """The inline policy of the controller's Pod Identity role for cluster ``cluster_name`` in VPC ``vpc_id``."""
+    stack = cdk.Stack.of(scope)
+
+    def arn(service: str, resource: str) -> str:
+        return f"arn:{stack.partition}:{service}:{stack.region}:{stack.account}:{resource}"
+
+    owned = {"StringEquals": {f"aws:ResourceTag/{_TAG}": cluster_name}}
+    requested = {"StringEquals": {f"aws:RequestTag/{_TAG}": cluster_name}}
+    elb_resources = [arn("elasticloadbalancing", r) for r in
+                     ("targetgroup/*/*", "loadbalancer/net/*/*", "loadbalancer/app/*/*")]
+    listener_resources = [arn("elasticloadbalancing", r) for r in
+                          ("listener/net/*/*/*", "listener/app/*/*/*",
+                           "listener-rule/net/*/*/*", "listener-rule/app/*/*/*")]
+    security_groups = arn("ec2", "security-group/*")
+    load_balancers = [arn("elasticloadbalancing", r) for r in ("loadbalancer/net/*/*", "loadbalancer/app/*/*")]
+    target_groups = [arn("elasticloadbalancing", "targetgroup/*/*")]
+    statements = [
+        iam.PolicyStatement(
+            actions=["iam:CreateServiceLinkedRole"],
+            resources=[f"arn:{stack.partition}:iam::{stack.account}:role/aws-service-role/"
+                       "elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing"],
+            conditions={"StringEquals": {"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}}),
+        # Describe and Get calls support no resource-level permissions; they only read.
+        iam.PolicyStatement(resources=["*"], actions=[
+            "ec2:DescribeAccountAttributes", "ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones",
+            "ec2:DescribeInternetGateways", "ec2:DescribeVpcs", "ec2:DescribeVpcPeeringConnections",
+            "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeInstances",
+            "ec2:DescribeNetworkInterfaces", "ec2:DescribeTags", "ec2:DescribeRouteTables",
+            "ec2:GetSecurityGroupsForVpc", "ec2:DescribeIpamPools", "ec2:GetCoipPoolUsage", "ec2:DescribeCoipPools",
+            "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancerAttributes",
+            "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeListenerCertificates",
+            "elasticloadbalancing:DescribeListenerAttributes", "elasticloadbalancing:DescribeSSLPolicies",
+            "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups",
+            "elasticloadbalancing:DescribeTargetGroupAttributes", "elasticloadbalancing:DescribeTargetHealth",
+            "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTrustStores",
+            "elasticloadbalancing:DescribeCapacityReservation",
+            "acm:ListCertificates", "acm:DescribeCertificate",
+        ]),
+        # Security groups for load balancers: only in this VPC, tagged with the cluster at creation.
+        iam.PolicyStatement(actions=["ec2:CreateSecurityGroup"],
+                            resources=[security_groups, arn("ec2", f"vpc/{vpc_id}")]),
+        iam.PolicyStatement(
+            actions=["ec2:CreateTags"], resources=[security_groups],
+            conditions={"StringEquals": {"ec2:CreateAction": "CreateSecurityGroup",
+                                         f"aws:RequestTag/{_TAG}": cluster_name}}),
+        iam.PolicyStatement(actions=["ec2:CreateTags", "ec2:DeleteTags"], resources=[security_groups],
+                            conditions=owned),
+        # Ingress rules on node security groups (so load balancers reach targets) and on its own groups.
+        iam.PolicyStatement(
+            actions=["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
+            resources=[security_groups]),
+        iam.PolicyStatement(actions=["ec2:DeleteSecurityGroup"], resources=[security_groups], conditions=owned),
+        iam.PolicyStatement(
+            actions=["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
+            resources=[*load_balancers, *target_groups], conditions=requested),
+        iam.PolicyStatement(
+            actions=["elasticloadbalancing:AddTags"], resources=elb_resources,
+            conditions={"StringEquals": {
+                "elasticloadbalancing:CreateAction": ["CreateTargetGroup", "CreateLoadBalancer"],
+                f"aws:RequestTag/{_TAG}": cluster_name}}),
+        iam.PolicyStatement(
+            actions=["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
+            resources=elb_resources, conditions=owned),
+        iam.PolicyStatement(
+            actions=["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"], resources=listener_resources),
+        iam.PolicyStatement(resources=elb_resources, conditions=owned, actions=[
+            "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:SetIpAddressType",
+            "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets",
+            "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:ModifyTargetGroup",
+            "elasticloadbalancing:ModifyTargetGroupAttributes", "elasticloadbalancing:DeleteTargetGroup",
+            "elasticloadbalancing:ModifyCapacityReservation", "elasticloadbalancing:ModifyIpPools",
+        ]),
+        # Listeners and rules carry no tag condition upstream: they live under a load balancer it tagged.
+        iam.PolicyStatement(resources=[*load_balancers, *listener_resources], actions=[
+            "elasticloadbalancing:CreateListener", "elasticloadbalancing:DeleteListener",
+            "elasticloadbalancing:CreateRule", "elasticloadbalancing:DeleteRule",
+            "elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyListenerAttributes",
+            "elasticloadbalancing:AddListenerCertificates", "elasticloadbalancing:RemoveListenerCertificates",
+            "elasticloadbalancing:ModifyRule", "elasticloadbalancing:SetRulePriorities",
+        ]),
+        iam.PolicyStatement(
+            actions=["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
+            resources=target_groups),
+    ]
+    policy = iam.Policy(scope, id_, statements=statements)
+    acknowledge(policy, "IAM5[Resource::*]",
+                "only the read-only Describe/Get statement uses '*': those EC2, ELB and ACM calls support no "
+                "resource-level permissions")
+    for resource in [security_groups, *elb_resources, *listener_resources]:
+        acknowledge(policy, f"IAM5[Resource::{resource}]",
+                    "load balancer, target group, listener and security group names are chosen by the controller "
+                    "at run time; tagging and target registration are scoped to these resource types")
+    return policy

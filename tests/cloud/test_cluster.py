@@ -1,0 +1,111 @@
+"""The EKS cluster: version, endpoint access per environment, logging, secrets encryption, nodes, add-ons."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk.assertions import Template
+
+from zacatl_infra import naming
+from zacatl_infra.cloud.cluster import ADDONS, ADDON_IDENTITIES
+
+from ..conftest import CLOUD_ENVIRONMENT_NAMES
+from .helpers import one, resources
+
+
+def _cluster(template: dict, env) -> dict:
+    return one(template, "AWS::EKS::Cluster", Name=naming.cluster_name(env))[1]["Properties"]
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_cluster_runs_the_configured_kubernetes_version(env_name, templates, environments):
+    env = environments[env_name]
+    assert _cluster(templates[env_name], env)["Version"] == env.cluster.kubernetes_version == "1.36"
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_endpoint_is_private_and_public_only_for_listed_cidrs(env_name, templates, environments):
+    env = environments[env_name]
+    vpc = _cluster(templates[env_name], env)["ResourcesVpcConfig"]
+    assert vpc["EndpointPrivateAccess"] is True
+    if env.cluster.public_endpoint_cidrs:
+        assert vpc["EndpointPublicAccess"] is True
+        assert vpc["PublicAccessCidrs"] == list(env.cluster.public_endpoint_cidrs)
+    else:
+        assert vpc["EndpointPublicAccess"] is False
+        assert "PublicAccessCidrs" not in vpc
+
+
+def test_prod_endpoint_is_private_only(templates, environments):
+    assert _cluster(templates["prod"], environments["prod"])["ResourcesVpcConfig"]["EndpointPublicAccess"] is False
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_control_plane_logs_every_type(env_name, templates, environments):
+    logging = _cluster(templates[env_name], environments[env_name])["Logging"]["ClusterLogging"]["EnabledTypes"]
+    assert {t["Type"] for t in logging} == {"api", "audit", "authenticator", "controllerManager", "scheduler"}
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_secrets_are_envelope_encrypted_with_a_rotating_customer_key(env_name, templates, environments):
+    template = templates[env_name]
+    (config,) = _cluster(template, environments[env_name])["EncryptionConfig"]
+    assert config["Resources"] == ["secrets"]
+    key_id = config["Provider"]["KeyArn"]["Fn::GetAtt"][0]
+    assert template["Resources"][key_id]["Properties"]["EnableKeyRotation"] is True
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_admins_come_from_access_entries_and_the_deployer_only_without_them(env_name, templates, environments):
+    env = environments[env_name]
+    access = _cluster(templates[env_name], env)["AccessConfig"]
+    # Without configured admins the creating role stays admin, or nobody could ever reach the API.
+    assert access == {"AuthenticationMode": "API",
+                      "BootstrapClusterCreatorAdminPermissions": not env.cluster.admin_principal_arns}
+    entries = resources(templates[env_name], "AWS::EKS::AccessEntry").values()
+    assert sorted(e["Properties"]["PrincipalArn"] for e in entries) == sorted(env.cluster.admin_principal_arns)
+    for entry in entries:
+        assert entry["Properties"]["AccessPolicies"][0]["PolicyArn"].endswith("AmazonEKSClusterAdminPolicy")
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_managed_node_group_follows_cluster_settings(env_name, templates, environments):
+    settings = environments[env_name].cluster
+    Template.from_json(templates[env_name]).has_resource_properties("AWS::EKS::Nodegroup", {
+        "CapacityType": "SPOT" if settings.spot else "ON_DEMAND",
+        "InstanceTypes": list(settings.node_instance_types),
+        "ScalingConfig": {"MinSize": settings.node_min, "DesiredSize": settings.node_desired,
+                          "MaxSize": settings.node_max},
+        "AmiType": "AL2023_x86_64_STANDARD",
+    })
+
+
+def test_dev_uses_spot_and_prod_on_demand(templates):
+    assert one(templates["dev"], "AWS::EKS::Nodegroup")[1]["Properties"]["CapacityType"] == "SPOT"
+    assert one(templates["prod"], "AWS::EKS::Nodegroup")[1]["Properties"]["CapacityType"] == "ON_DEMAND"
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_managed_addons_are_installed_and_aws_callers_get_pod_identities(env_name, templates):
+    addons = {a["Properties"]["AddonName"]: a for a in resources(templates[env_name], "AWS::EKS::Addon").values()}
+    assert set(addons) == set(ADDONS)
+    for name, (service_account, _) in ADDON_IDENTITIES.items():
+        (association,) = addons[name]["Properties"]["PodIdentityAssociations"]
+        assert association["ServiceAccount"] == service_account
+    assert all(a["Properties"]["ResolveConflicts"] == "OVERWRITE" for a in addons.values())
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_no_kubectl_lambda_is_deployed(env_name, templates):
+    functions = resources(templates[env_name], "AWS::Lambda::Function")
+    # The only function is CDK's deploy-time handler that strips the default security group's rules.
+    assert [k for k in functions if not k.startswith("CustomVpcRestrictDefaultSG")] == []
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_control_plane_log_group_exists_before_the_cluster_encrypted_and_bounded(env_name, templates, environments):
+    env = environments[env_name]
+    template = templates[env_name]
+    group_id, group = one(template, "AWS::Logs::LogGroup", LogGroupName=f"/aws/eks/{naming.cluster_name(env)}/cluster")
+    assert "KmsKeyId" in group["Properties"] and group["Properties"]["RetentionInDays"] == 90
+    cluster_id, cluster = one(template, "AWS::EKS::Cluster", Name=naming.cluster_name(env))
+    assert group_id in cluster["DependsOn"]
