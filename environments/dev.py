@@ -11,5 +11,12 @@ ENVIRONMENT = presets.environment(
     domain="dev.zacatl.example.com",
     cluster={"public_endpoint_cidrs": ("203.0.113.0/24",)},
     alerts={"emails": ("platform-dev@zacatl.example.com",)},
-    services=(presets.zacatl_example_backend("dev", image={"tag": "1.4.0"}),),
+    services=(
+        presets.zacatl_example_backend(
+            "dev",
+            # MongoDB Atlas over VPC peering; 192.168.248.0/21 is Atlas's default AWS peering block.
+            database={"egress_cidrs": ("192.168.248.0/21",)},
+            image={"tag": "1.4.0"},
+        ),
+    ),
 )

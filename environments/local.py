@@ -6,5 +6,12 @@ ENVIRONMENT = presets.environment(
     "local",
     name="local",
     domain="zacatl.localtest.me",
-    services=(presets.zacatl_example_backend("local", image={"tag": "dev"}),),
+    services=(
+        presets.zacatl_example_backend(
+            "local",
+            # MongoDB runs in the laptop cluster; 10.244.0.0/16 is kind's pod network.
+            database={"egress_cidrs": ("10.244.0.0/16",)},
+            image={"tag": "dev"},
+        ),
+    ),
 )

@@ -14,6 +14,8 @@ ENVIRONMENT = presets.environment(
     services=(
         presets.zacatl_example_backend(
             "prod",
+            # MongoDB Atlas over VPC peering; 192.168.248.0/21 is Atlas's default AWS peering block.
+            database={"egress_cidrs": ("192.168.248.0/21",)},
             image={
                 "tag": "1.4.0",
                 "digest": "sha256:4f6c2a9e0d8b7c1f3e5a2d4c6b8a0f1e3d5c7b9a1f2e4d6c8b0a2f4e6d8c0b1a",

@@ -15,8 +15,11 @@ from zacatl_infra.config import NEWEST_EKS_VERSION, OLDEST_KUBERNETES_VERSION
 
 from ..conftest import ROOT
 
-#: CI keeps a copy of shared/ next to the project, as on a developer's machine.
-SHARED = ROOT.parent / "shared"
+#: The CRDs of the custom resources this project renders, copied byte for byte from the upstream
+#: release tags vendored in shared/crds (see tests/crds/README.md), so the check also runs where
+#: shared/ is absent (GitHub Actions). test_vendored_crds_match_shared keeps the copy honest.
+CRDS = ROOT / "tests" / "crds"
+SHARED_CRDS = ROOT.parent / "shared" / "crds"
 
 
 def _minor(version: str) -> int:
@@ -52,7 +55,7 @@ def crd_schemas(crds_dir: Path) -> dict[tuple[str, str], dict]:
     """(apiVersion, kind) -> strict openAPIV3Schema of every served version of every vendored CRD."""
     if not crds_dir.is_dir():
         pytest.fail(f"{crds_dir} is missing: custom resources cannot be validated without the vendored CRDs "
-                    "(expected <repo root>/../shared/crds, as in CI)")
+                    "(expected tests/crds/<group>/<kind>.yaml)")
     schemas = {}
     for path in sorted(crds_dir.glob("*/*.yaml")):
         crd = yaml.safe_load(path.read_text())
@@ -82,7 +85,7 @@ def validate_object(obj: dict, crds: dict[tuple[str, str], dict]) -> tuple[str, 
 
 @pytest.fixture(scope="module")
 def crds() -> dict[tuple[str, str], dict]:
-    return crd_schemas(SHARED / "crds")
+    return crd_schemas(CRDS)
 
 
 @pytest.mark.check
@@ -124,3 +127,14 @@ def test_validation_catches_broken_objects(workloads, crds):
     unknown = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}
     how, errors = validate_object(unknown, crds)
     assert how == "kubernetes" and errors, "a custom resource without a CRD was silently accepted"
+
+
+@pytest.mark.check
+def test_vendored_crds_match_shared():
+    copies = sorted(CRDS.glob("*/*.yaml"))
+    assert copies, "no CRD copies under tests/crds"
+    if not SHARED_CRDS.is_dir():
+        pytest.skip("shared/crds is not next to the project here (GitHub Actions): nothing to compare with")
+    for copy_ in copies:
+        upstream = SHARED_CRDS / copy_.relative_to(CRDS)
+        assert copy_.read_bytes() == upstream.read_bytes(), f"{copy_} differs from {upstream}"

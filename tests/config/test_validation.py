@@ -7,6 +7,7 @@ import pytest
 from zacatl_infra.config import ConfigError, presets
 
 DIGEST = "sha256:" + "a" * 64
+ATLAS = {"egress_cidrs": ("192.168.248.0/21",)}
 
 
 def _prod(**overrides):
@@ -16,7 +17,7 @@ def _prod(**overrides):
         "region": "eu-west-1",
         "availability_zones": ("eu-west-1a", "eu-west-1b", "eu-west-1c"),
         "domain": "zacatl.example.com",
-        "services": (presets.zacatl_example_backend("prod", image={"digest": DIGEST}),),
+        "services": (presets.zacatl_example_backend("prod", image={"digest": DIGEST}, database=ATLAS),),
     }
     return presets.environment("prod", **{**fields, **overrides})
 
@@ -66,19 +67,20 @@ def test_fails_on_invalid_environment_setting(overrides, expected):
 
 
 def test_fails_on_mutable_image_outside_local():
-    spec = presets.zacatl_example_backend("prod", image={"tag": "latest"})
+    spec = presets.zacatl_example_backend("prod", image={"tag": "latest"}, database=ATLAS)
     message = _error(services=(spec,))
     assert "service 'greetings-api': image needs a digest or an immutable release tag outside 'local' (got tag 'latest')" in message
 
 
 def test_local_accepts_a_development_tag_and_needs_no_account():
     env = presets.environment("local", name="local", domain="zacatl.localtest.me",
-                              services=(presets.zacatl_example_backend("local", image={"tag": "latest"}),))
+                              services=(presets.zacatl_example_backend("local", image={"tag": "latest"},
+                                                                       database={"egress_cidrs": ("10.244.0.0/16",)}),))
     assert env.is_local and env.account is None
 
 
 def test_fails_on_duplicate_service_names():
-    spec = presets.zacatl_example_backend("prod", image={"digest": DIGEST})
+    spec = presets.zacatl_example_backend("prod", image={"digest": DIGEST}, database=ATLAS)
     assert "service names must be unique (repeated: ['greetings-api'])" in _error(services=(spec, spec))
 
 
@@ -107,3 +109,27 @@ def test_fails_on_invalid_service_setting(overrides, expected):
     message = str(caught.value)
     assert expected in message
     assert "services[" in message  # the error says which service
+
+
+def test_fails_when_a_database_has_no_egress_range():
+    spec = presets.zacatl_example_backend("prod", image={"digest": DIGEST})
+    assert "service 'greetings-api': database.egress_cidrs is empty" in _error(services=(spec,))
+
+
+def test_fails_when_the_database_range_overlaps_the_vpc():
+    spec = presets.zacatl_example_backend("prod", image={"digest": DIGEST}, database={"egress_cidrs": ("10.0.8.0/24",)})
+    assert "database range 10.0.8.0/24 overlaps the VPC 10.0.0.0/16" in _error(services=(spec,))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"database": {"egress_cidrs": ("mongo.internal",)}}, "'mongo.internal' is not a CIDR block"),
+        ({"database": {"egress_cidrs": ("0.0.0.0/0",)}}, "'0.0.0.0/0' allows egress to the whole internet"),
+        ({"upstreams": ({"name": "payments", "cidr": "10.9.0.0/33", "port": 443},)}, "'10.9.0.0/33' is not a CIDR block"),
+    ],
+)
+def test_fails_on_invalid_egress_range(overrides, expected):
+    with pytest.raises(ConfigError) as caught:
+        presets.zacatl_example_backend("prod", **{"image": {"digest": DIGEST}, **overrides})
+    assert expected in str(caught.value)

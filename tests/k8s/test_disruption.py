@@ -46,6 +46,7 @@ def _env(tier, min_replicas, max_replicas):
     extra = {} if tier == "local" else {"account": "111111111111", "region": "eu-west-1",
                                         "availability_zones": ("eu-west-1a", "eu-west-1b")}
     service = presets.zacatl_example_backend(tier, image={"tag": "1.0.0"},
+                                             database={"egress_cidrs": ("192.168.248.0/21",)},
                                              scaling={"min_replicas": min_replicas, "max_replicas": max_replicas})
     return presets.environment(tier, name="qa", domain="qa.example.com", services=(service,), **extra)
 

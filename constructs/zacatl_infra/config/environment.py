@@ -201,6 +201,20 @@ class EnvironmentConfig(FrozenModel):
                         f"service {service.name!r}: image needs a digest or an immutable release tag outside "
                         f"'local' (got tag {service.image.tag!r})"
                     )
+        for service in self.services:
+            if service.database and not service.database.egress_cidrs:
+                problems.append(
+                    f"service {service.name!r}: database.egress_cidrs is empty, so the network policy lets no "
+                    "traffic reach MongoDB; list the range it answers from (for example Atlas's peering block)"
+                )
+            if service.database and not self.is_local:
+                vpc = ipaddress.ip_network(self.network.vpc_cidr)
+                for cidr in service.database.egress_cidrs:
+                    if ipaddress.ip_network(cidr).overlaps(vpc):
+                        problems.append(
+                            f"service {service.name!r}: database range {cidr} overlaps the VPC {self.network.vpc_cidr}; "
+                            "a peered or private-link database needs a range of its own"
+                        )
         names = [s.name for s in self.services]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Literal
 
@@ -17,6 +18,16 @@ _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 #: Variables the platform sets on every container from the spec; a service may not override them,
 #: or the manifest would carry two values and Kubernetes keeps the last one silently.
 PLATFORM_ENV_VARS = frozenset({"NODE_ENV", "PORT", "SERVICE_NAME", "LOG_LEVEL"})
+
+
+def _check_cidr(value: str) -> str:
+    try:
+        network = ipaddress.ip_network(value)
+    except ValueError as err:
+        raise ValueError(f"{value!r} is not a CIDR block such as '192.168.248.0/21'") from err
+    if network.prefixlen == 0:
+        raise ValueError(f"{value!r} allows egress to the whole internet: list the range the peer lives in")
+    return value
 
 
 class ImageRef(FrozenModel):
@@ -159,6 +170,13 @@ class DatabaseSpec(FrozenModel):
     connection_secret: SecretRef = SecretRef(env_var="MONGODB_URI", key="mongodb-uri")
     backup: bool = True
 
+    @field_validator("egress_cidrs")
+    @classmethod
+    def _cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for cidr in value:
+            _check_cidr(cidr)
+        return value
+
 
 class Upstream(FrozenModel):
     """Another service or API this service calls; network policy allows egress to it."""
@@ -166,6 +184,11 @@ class Upstream(FrozenModel):
     name: DnsLabel
     cidr: str
     port: int = Field(ge=1, le=65535)
+
+    @field_validator("cidr")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        return _check_cidr(value)
 
 
 class ServiceSpec(FrozenModel):
