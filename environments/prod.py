@@ -9,7 +9,9 @@ ENVIRONMENT = presets.environment(
     region="eu-west-1",
     availability_zones=("eu-west-1a", "eu-west-1b", "eu-west-1c"),
     domain="zacatl.example.com",
+    # Disaster recovery: backups and images both have a copy in Frankfurt.
     backups={"replication_region": "eu-central-1"},
+    registry={"replication_region": "eu-central-1"},
     alerts={"emails": ("platform@zacatl.example.com", "oncall@zacatl.example.com")},
     services=(
         presets.zacatl_example_backend(

@@ -34,9 +34,14 @@ def service_account(service: ServiceSpec) -> str:
     return service.name
 
 
+def ecr_repository_prefix(env: EnvironmentConfig) -> str:
+    """Prefix shared by every ECR repository of the environment (replication filters on it)."""
+    return f"{PROJECT}-{env.name}/"
+
+
 def ecr_repository_name(env: EnvironmentConfig, service: ServiceSpec) -> str:
     """ECR repository of a service in the environment's account: ``zacatl-<env>/<service>``."""
-    return f"{PROJECT}-{env.name}/{service.name}"
+    return f"{ecr_repository_prefix(env)}{service.name}"
 
 
 def image_repository_uri(env: EnvironmentConfig, service: ServiceSpec) -> str:

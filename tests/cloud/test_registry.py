@@ -38,3 +38,22 @@ def test_lifecycle_expires_untagged_images_and_keeps_recent_releases(env_name, t
     assert tagged["selection"]["tagStatus"] == "tagged"
     assert tagged["selection"]["countType"] == "imageCountMoreThan"
     assert tagged["selection"]["countNumber"] == KEEP_RELEASE_TAGS
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_registry_replicates_the_environment_repositories_only_when_configured(env_name, templates, environments):
+    env = environments[env_name]
+    found = [r for r in templates[env_name]["Resources"].values() if r["Type"] == "AWS::ECR::ReplicationConfiguration"]
+    if env.registry.replication_region is None:
+        assert found == []
+        return
+    (config,) = found
+    (rule,) = config["Properties"]["ReplicationConfiguration"]["Rules"]
+    assert rule["Destinations"] == [{"Region": env.registry.replication_region, "RegistryId": env.account}]
+    assert rule["RepositoryFilters"] == [{"Filter": naming.ecr_repository_prefix(env), "FilterType": "PREFIX_MATCH"}]
+    for spec in env.services:
+        assert naming.ecr_repository_name(env, spec).startswith(rule["RepositoryFilters"][0]["Filter"])
+
+
+def test_prod_replicates_images_for_disaster_recovery(environments):
+    assert environments["prod"].registry.replication_region not in (None, environments["prod"].region)

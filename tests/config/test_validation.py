@@ -60,6 +60,9 @@ def test_nested_override_keeps_other_preset_values():
         ({"backups": {"cold_after_days": 40}}, "cold_after_days (40) must be below retention_days (35)"),
         ({"alerts": {"emails": ("nobody",)}}, "field alerts.emails: 'nobody' is not an email address"),
         ({"colour": "blue"}, "field colour: Extra inputs are not permitted"),
+        ({"registry": {"replication_region": "frankfurt"}}, "field registry.replication_region: 'frankfurt' is not an AWS region"),
+        ({"registry": {"replication_region": "eu-west-1"}}, "registry.replication_region 'eu-west-1' is the environment's own region"),
+        ({"backups": {"replication_region": "eu-west-1"}}, "backups.replication_region 'eu-west-1' is the environment's own region"),
     ],
 )
 def test_fails_on_invalid_environment_setting(overrides, expected):

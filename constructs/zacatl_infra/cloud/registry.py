@@ -23,7 +23,7 @@ class ServiceRepository(Construct):
     Immutable tags (a released tag always means the same image), scan on push, KMS encryption with
     ``encryption_key`` (default: a key of its own, rotation on). Lifecycle: untagged images expire
     after ``UNTAGGED_EXPIRY_DAYS`` days and only the newest ``KEEP_RELEASE_TAGS`` tagged images are
-    kept. Kept when the stack is deleted. No cross-region replication: nodes pull in their own region.
+    kept. Kept when the stack is deleted. Cross-region copies: see ``RegistryReplication``.
     """
 
     def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig, service: ServiceSpec,
@@ -48,4 +48,34 @@ class ServiceRepository(Construct):
             ],
             # Images outlive a stack rebuild: keep the repository if the stack is deleted.
             removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+
+
+class RegistryReplication(Construct):
+    """Replicates every repository of the environment (``naming.ecr_repository_prefix``) to
+    ``env.registry.replication_region`` in the same account.
+
+    ECR replication is a registry-wide setting (one per account and region); each environment has
+    an account of its own, so the environment stack owns it. Replicas are encrypted with the
+    destination registry's default encryption; tag immutability and scanning are set there by an
+    ECR repository creation template (see docs/cloud.md).
+    """
+
+    def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig) -> None:
+        super().__init__(scope, id_)
+        if env.registry.replication_region is None:
+            raise ValueError(f"environment {env.name!r}: registry.replication_region is not set")
+        self.resource = ecr.CfnReplicationConfiguration(
+            self,
+            "Resource",
+            replication_configuration=ecr.CfnReplicationConfiguration.ReplicationConfigurationProperty(
+                rules=[
+                    ecr.CfnReplicationConfiguration.ReplicationRuleProperty(
+                        destinations=[ecr.CfnReplicationConfiguration.ReplicationDestinationProperty(
+                            region=env.registry.replication_region, registry_id=env.account)],
+                        repository_filters=[ecr.CfnReplicationConfiguration.RepositoryFilterProperty(
+                            filter=naming.ecr_repository_prefix(env), filter_type="PREFIX_MATCH")],
+                    )
+                ]
+            ),
         )

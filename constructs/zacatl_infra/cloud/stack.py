@@ -12,7 +12,7 @@ from .backups import REQUEST_METRICS_ID, BackupBucket
 from .cluster import Cluster
 from .identity import ServiceSecrets, WorkloadIdentities
 from .network import Network
-from .registry import ServiceRepository
+from .registry import RegistryReplication, ServiceRepository
 
 
 class EnvironmentStack(cdk.Stack):
@@ -39,6 +39,9 @@ class EnvironmentStack(cdk.Stack):
             spec.name: ServiceRepository(self, f"Repository-{spec.name}", env=env, service=spec).repository
             for spec in env.services
         }
+        self.registry_replication = (
+            RegistryReplication(self, "RegistryReplication", env=env) if env.registry.replication_region else None
+        )
         self.network = Network(self, "Network", env=env)
         self.cluster = Cluster(self, "Cluster", env=env, vpc=self.network.vpc, log_key=self.network.log_key)
         self.backups = BackupBucket(self, "Backups", env=env)

@@ -9,6 +9,7 @@ from .environment import (
     ClusterSettings,
     EnvironmentConfig,
     NetworkSettings,
+    RegistrySettings,
     Tier,
 )
 from .errors import ConfigError
@@ -27,6 +28,7 @@ __all__ = [
     "HealthProbes",
     "ImageRef",
     "NetworkSettings",
+    "RegistrySettings",
     "Resources",
     "Scaling",
     "SecretRef",

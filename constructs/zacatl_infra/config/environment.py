@@ -125,6 +125,21 @@ class BackupSettings(FrozenModel):
         return self
 
 
+class RegistrySettings(FrozenModel):
+    """The environment's ECR registry."""
+
+    #: Region the service repositories replicate to, so images survive a regional outage and a
+    #: standby cluster there can pull them. Default: none (nodes pull in their own region).
+    replication_region: str | None = None
+
+    @field_validator("replication_region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        if value is not None and not _REGION.match(value):
+            raise ValueError(f"{value!r} is not an AWS region name such as 'eu-central-1'")
+        return value
+
+
 class AlertSettings(FrozenModel):
     """Who hears about alarms and how much the environment may cost."""
 
@@ -160,6 +175,7 @@ class EnvironmentConfig(FrozenModel):
     cluster: ClusterSettings = ClusterSettings()
     network: NetworkSettings = NetworkSettings()
     backups: BackupSettings = BackupSettings()
+    registry: RegistrySettings = RegistrySettings()
     alerts: AlertSettings = AlertSettings()
     services: tuple[ServiceSpec, ...] = Field(min_length=1)
 
@@ -215,6 +231,11 @@ class EnvironmentConfig(FrozenModel):
                             f"service {service.name!r}: database range {cidr} overlaps the VPC {self.network.vpc_cidr}; "
                             "a peered or private-link database needs a range of its own"
                         )
+        for field, target in (("registry", self.registry.replication_region),
+                              ("backups", self.backups.replication_region)):
+            if target is not None and target == self.region:
+                problems.append(f"{field}.replication_region {target!r} is the environment's own region; "
+                                "disaster recovery needs another region")
         names = [s.name for s in self.services]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
