@@ -61,6 +61,7 @@ def test_nested_override_keeps_other_preset_values():
         ({"alerts": {"emails": ("nobody",)}}, "field alerts.emails: 'nobody' is not an email address"),
         ({"colour": "blue"}, "field colour: Extra inputs are not permitted"),
         ({"registry": {"replication_region": "frankfurt"}}, "field registry.replication_region: 'frankfurt' is not an AWS region"),
+        ({"backups": {"replication_region": "mars-1"}}, "field backups.replication_region: 'mars-1' is not an AWS region"),
         ({"registry": {"replication_region": "eu-west-1"}}, "registry.replication_region 'eu-west-1' is the environment's own region"),
         ({"backups": {"replication_region": "eu-west-1"}}, "backups.replication_region 'eu-west-1' is the environment's own region"),
     ],

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ._base import DnsLabel, FrozenModel
 from .service import ServiceSpec
@@ -23,6 +23,16 @@ _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")
 _ACCOUNT = re.compile(r"^[0-9]{12}$")
 _DOMAIN = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")
 _VERSION = re.compile(r"^1\.(2[7-9]|3[0-9])$")
+
+
+def _aws_region(value: str) -> str:
+    if not _REGION.match(value):
+        raise ValueError(f"{value!r} is not an AWS region name such as 'eu-west-1'")
+    return value
+
+
+AwsRegion = Annotated[str, AfterValidator(_aws_region)]
+"""An AWS region name; checked by shape only, so synth needs no AWS call."""
 
 
 def _cidr(value: str) -> str:
@@ -114,7 +124,7 @@ class BackupSettings(FrozenModel):
     #: S3 Object Lock in compliance mode for the retention period. Default: on in the prod preset.
     object_lock: bool = False
     #: Region for cross-region replication (disaster recovery). Default: none.
-    replication_region: str | None = None
+    replication_region: AwsRegion | None = None
 
     @model_validator(mode="after")
     def _cold_before_expiry(self) -> BackupSettings:
@@ -130,14 +140,7 @@ class RegistrySettings(FrozenModel):
 
     #: Region the service repositories replicate to, so images survive a regional outage and a
     #: standby cluster there can pull them. Default: none (nodes pull in their own region).
-    replication_region: str | None = None
-
-    @field_validator("replication_region")
-    @classmethod
-    def _region(cls, value: str | None) -> str | None:
-        if value is not None and not _REGION.match(value):
-            raise ValueError(f"{value!r} is not an AWS region name such as 'eu-central-1'")
-        return value
+    replication_region: AwsRegion | None = None
 
 
 class AlertSettings(FrozenModel):
@@ -166,7 +169,7 @@ class EnvironmentConfig(FrozenModel):
     tier: Tier
     #: AWS account id. Required for every tier but ``local``.
     account: str | None = None
-    region: str | None = None
+    region: AwsRegion | None = None
     #: Pinned zones: synth never looks them up, so it works offline without credentials.
     availability_zones: tuple[str, ...] = ()
     #: DNS domain the ingress hosts live under, for example ``dev.zacatl.example.com``.
@@ -184,13 +187,6 @@ class EnvironmentConfig(FrozenModel):
     def _account(cls, value: str | None) -> str | None:
         if value is not None and not _ACCOUNT.match(value):
             raise ValueError(f"{value!r} is not an AWS account id: expected 12 digits")
-        return value
-
-    @field_validator("region")
-    @classmethod
-    def _region(cls, value: str | None) -> str | None:
-        if value is not None and not _REGION.match(value):
-            raise ValueError(f"{value!r} is not an AWS region name such as 'eu-west-1'")
         return value
 
     @field_validator("domain")
