@@ -104,3 +104,17 @@ def test_real_clusters_pass_every_rule(env_name, templates, environments):
 def test_no_eks_rule_is_acknowledged_in_the_real_synth(cloud_dir):
     report = json.loads((cloud_dir / "validation-report.json").read_text())
     assert not [p for p in report["pluginReports"] if p["pluginName"] == "ZacatlEks" and p.get("suppressedViolations")]
+
+
+def test_synth_pipeline_fails_a_public_endpoint_in_prod(environments, project, tmp_path):
+    """The rules are wired into the real synth (`add_policy_plugins` via `synth_cloud`), not only testable alone."""
+    from zacatl_infra.synth import synth_cloud
+
+    prod = environments["prod"]
+    public = prod.model_copy(update={"cluster": prod.cluster.model_copy(
+        update={"public_endpoint_cidrs": ("203.0.113.0/24",)})})
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        synth_cloud([public], tmp_path, project.cdk_context())
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    (plugin,) = [p for p in report["pluginReports"] if p["pluginName"] == "ZacatlEks"]
+    assert {v["ruleName"] for v in plugin["violations"]} == {"ZEKS1"}
