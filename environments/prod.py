@@ -9,6 +9,8 @@ ENVIRONMENT = presets.environment(
     region="eu-west-1",
     availability_zones=("eu-west-1a", "eu-west-1b", "eu-west-1c"),
     domain="zacatl.example.com",
+    # Cluster admins through EKS access entries; the deploying CloudFormation role gets no standing access.
+    cluster={"admin_principal_arns": ("arn:aws:iam::333333333333:role/zacatl-platform-admin",)},
     # Disaster recovery: backups and images both have a copy in Frankfurt.
     backups={"replication_region": "eu-central-1"},
     registry={"replication_region": "eu-central-1"},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from aws_cdk.assertions import Template
 
@@ -64,7 +66,10 @@ def test_admins_come_from_access_entries_and_the_deployer_only_without_them(env_
     entries = resources(templates[env_name], "AWS::EKS::AccessEntry").values()
     assert sorted(e["Properties"]["PrincipalArn"] for e in entries) == sorted(env.cluster.admin_principal_arns)
     for entry in entries:
-        assert entry["Properties"]["AccessPolicies"][0]["PolicyArn"].endswith("AmazonEKSClusterAdminPolicy")
+        (policy,) = entry["Properties"]["AccessPolicies"]
+        assert policy["AccessScope"] == {"Type": "cluster"}
+        # The ARN is joined with the partition: compare its last literal part.
+        assert json.dumps(policy["PolicyArn"]).endswith('cluster-access-policy/AmazonEKSClusterAdminPolicy"]]}')
 
 
 @pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
