@@ -19,3 +19,9 @@ def one(template: dict, type_: str, **properties: object) -> tuple[str, dict]:
 def ref_or_arn(logical_id: str) -> list[dict]:
     """The two ways a template points at a resource: Ref and GetAtt Arn."""
     return [{"Ref": logical_id}, {"Fn::GetAtt": [logical_id, "Arn"]}]
+
+
+def pod_identity_associations(template: dict) -> dict[tuple[str, str], dict]:
+    """(namespace, ServiceAccount) -> properties of every EKS Pod Identity association."""
+    return {(r["Properties"]["Namespace"], r["Properties"]["ServiceAccount"]): r["Properties"]
+            for r in resources(template, "AWS::EKS::PodIdentityAssociation").values()}

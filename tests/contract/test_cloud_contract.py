@@ -10,13 +10,8 @@ import pytest
 
 from zacatl_infra import naming
 
-from ..cloud.helpers import one, resources
+from ..cloud.helpers import one, pod_identity_associations
 from ..conftest import CLOUD_ENVIRONMENT_NAMES
-
-
-def _associations(template: dict) -> dict[tuple[str, str], dict]:
-    return {(a["Properties"]["Namespace"], a["Properties"]["ServiceAccount"]): a["Properties"]
-            for a in resources(template, "AWS::EKS::PodIdentityAssociation").values()}
 
 
 @pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
@@ -24,7 +19,7 @@ def test_every_workload_identity_has_its_role_bound_on_the_named_cluster(env_nam
     env = environments[env_name]
     template = templates[env_name]
     cluster_id, _ = one(template, "AWS::EKS::Cluster", Name=naming.cluster_name(env))
-    associations = _associations(template)
+    associations = pod_identity_associations(template)
     for identity in naming.workload_identities(env):
         association = associations[(identity.namespace, identity.service_account)]
         assert association["ClusterName"] == {"Ref": cluster_id}
@@ -36,7 +31,7 @@ def test_every_workload_identity_has_its_role_bound_on_the_named_cluster(env_nam
 def test_nothing_is_granted_to_a_service_account_that_is_not_an_identity(env_name, templates, environments):
     env = environments[env_name]
     expected = {(i.namespace, i.service_account) for i in naming.workload_identities(env)}
-    assert set(_associations(templates[env_name])) == expected
+    assert set(pod_identity_associations(templates[env_name])) == expected
 
 
 @pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)

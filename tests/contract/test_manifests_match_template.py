@@ -9,17 +9,12 @@ import pytest
 
 from zacatl_infra import naming
 
-from ..cloud.helpers import resources
+from ..cloud.helpers import pod_identity_associations, resources
 from ..conftest import CLOUD_ENVIRONMENT_NAMES
 
 
 def _template_secret_names(template: dict) -> set[str]:
     return {r["Properties"]["Name"] for r in resources(template, "AWS::SecretsManager::Secret").values()}
-
-
-def _associations(template: dict) -> set[tuple[str, str]]:
-    return {(r["Properties"]["Namespace"], r["Properties"]["ServiceAccount"])
-            for r in resources(template, "AWS::EKS::PodIdentityAssociation").values()}
 
 
 @pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
@@ -50,12 +45,12 @@ def test_secret_store_region_is_the_stack_region(env_name, workloads, environmen
 def test_every_in_namespace_association_has_its_service_account(env_name, workloads, templates, environments):
     namespace = naming.namespace(environments[env_name])
     accounts = {(namespace, sa["metadata"]["name"]) for sa in workloads[env_name].find("ServiceAccount")}
-    in_namespace = {a for a in _associations(templates[env_name]) if a[0] == namespace}
+    in_namespace = {a for a in pod_identity_associations(templates[env_name]) if a[0] == namespace}
     assert in_namespace, "the backup job's role must be bound in the environment namespace"
     assert in_namespace <= accounts, f"roles bound to missing ServiceAccounts: {in_namespace - accounts}"
     # Outside the namespace only the platform add-ons' accounts may hold a role; their charts create them.
     add_ons = {naming.EXTERNAL_SECRETS_SERVICE_ACCOUNT, naming.LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT}
-    assert {a for a in _associations(templates[env_name]) if a[0] != namespace} == add_ons
+    assert {a for a in pod_identity_associations(templates[env_name]) if a[0] != namespace} == add_ons
 
 
 @pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)

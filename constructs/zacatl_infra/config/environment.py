@@ -112,10 +112,8 @@ class NetworkSettings(FrozenModel):
 
 
 class BackupSettings(FrozenModel):
-    """Database backups: when they run, how long they are kept, where they are copied."""
+    """Database backups: how soon a missing one alarms, how long they are kept, where they are copied."""
 
-    #: Cron schedule (UTC) of the backup job.
-    schedule: str = "17 2 * * *"
     #: An alarm fires when no new backup object arrives within this many hours.
     window_hours: int = Field(default=26, ge=1, le=24 * 8)
     retention_days: int = Field(default=35, ge=1, le=3650)
