@@ -38,7 +38,7 @@ def platform_variables(env: EnvironmentConfig, spec: ServiceSpec) -> dict[str, s
       staging, where indexes are built by a migration, not by every booting pod);
     - ``PORT``: ``spec.container_port``;
     - ``SERVICE_NAME``: ``spec.name``; ``LOG_LEVEL``: ``env.log_level``;
-    - ``APP_VERSION``: the image tag, when there is one;
+    - ``APP_VERSION``: the image tag, when there is one and the service does not set it;
     - ``NODE_OPTIONS``: ``node_options(spec)``, unless the service sets it.
     """
     variables = {
@@ -48,7 +48,7 @@ def platform_variables(env: EnvironmentConfig, spec: ServiceSpec) -> dict[str, s
         zacatl.SERVICE_NAME.name: spec.name,
         zacatl.LOG_LEVEL.name: env.log_level,
     }
-    if spec.image.tag:
+    if spec.image.tag and zacatl.APP_VERSION.name not in spec.env:
         variables[zacatl.APP_VERSION.name] = spec.image.tag
     options = node_options(spec)
     if options is not None:

@@ -65,11 +65,9 @@ def _with_caller_and_worker(env: EnvironmentConfig) -> EnvironmentConfig:
 
 
 @pytest.fixture(scope="module")
-def extended() -> dict[str, tuple[EnvironmentConfig, RenderedEnvironment]]:
-    from ..conftest import ENVIRONMENTS
-
+def extended(environments) -> dict[str, tuple[EnvironmentConfig, RenderedEnvironment]]:
     result = {}
-    for name, env in ENVIRONMENTS.items():
+    for name, env in environments.items():
         bigger = _with_caller_and_worker(env)
         result[name] = (bigger, RenderedEnvironment({"all.yaml": environment_app(bigger, Path("/n")).synth_yaml()}))
     return result

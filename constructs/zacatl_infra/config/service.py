@@ -26,11 +26,11 @@ _HOST = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")
 #: contract, ``facts.zacatl``); neither ``env`` nor a secret may set them, or the manifest would
 #: carry two values and Kubernetes would keep one of them silently.
 PLATFORM_ENV_VARS = frozenset(
-    v.name for v in (zacatl.NODE_ENV, zacatl.PORT, zacatl.APP_ENV, zacatl.SERVICE_NAME, zacatl.LOG_LEVEL,
-                     zacatl.APP_VERSION)
+    v.name for v in (zacatl.NODE_ENV, zacatl.PORT, zacatl.APP_ENV, zacatl.SERVICE_NAME, zacatl.LOG_LEVEL)
 )
-#: Set by the platform unless the service sets it itself (``env``): the heap size from the memory limit.
-DEFAULTED_ENV_VARS = frozenset({nodejs.OPTIONS_VARIABLE})
+#: Set by the platform unless the service sets them in ``env``: the heap size from the memory limit,
+#: and the release (the image tag) for the log lines.
+DEFAULTED_ENV_VARS = frozenset({nodejs.OPTIONS_VARIABLE, zacatl.APP_VERSION.name})
 #: Ranges that are never "the internet": RFC 1918, carrier-grade NAT (RFC 6598) and link-local
 #: (which holds the instance metadata service and the Pod Identity agent).
 NON_INTERNET_IPV4 = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16")

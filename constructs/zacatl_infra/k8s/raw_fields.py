@@ -16,9 +16,9 @@ class RawFieldsOverlay(cdk8s.ApiObject):
     """Renders ``typed`` (taken out of the tree) with ``patches`` applied after its serializer.
 
     It becomes the default child of ``owner`` (same id as the typed object had), so
-    ``cdk8s.ApiObject.of(owner)`` returns it and later ``add_json_patch`` calls land here and are
-    applied last, raw. Metadata changes must go through the owning plus construct, whose own
-    object still renders the metadata.
+    ``cdk8s.ApiObject.of(owner)`` returns it: later ``add_json_patch`` calls land here and are
+    applied last, raw, and labels or annotations added to its ``metadata`` are merged into the
+    typed object's (so chart-wide or tool-added metadata is not lost).
     """
 
     def __init__(self, owner: Construct, *, patches: list[cdk8s.JsonPatch] | None = None) -> None:
@@ -35,4 +35,10 @@ class RawFieldsOverlay(cdk8s.ApiObject):
         self._patches.extend(ops)
 
     def to_json(self) -> object:
-        return cdk8s.JsonPatch.apply(self._typed.to_json(), *self._patches)
+        rendered = self._typed.to_json()
+        own = self.metadata.to_json()
+        metadata = rendered.setdefault("metadata", {})
+        for key in ("labels", "annotations"):
+            if own.get(key):
+                metadata[key] = {**metadata.get(key, {}), **own[key]}
+        return cdk8s.JsonPatch.apply(rendered, *self._patches)
