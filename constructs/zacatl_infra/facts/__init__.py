@@ -1,0 +1,12 @@
+"""What the library must agree with outside itself, as data, each fact with its source and date.
+
+Modules here import nothing from the rest of the package: config, naming, both layers and the
+contract tests read them, so a fact is written once.
+
+- ``zacatl``: what a Zacatl service reads and serves, and what its runtime image contains.
+- ``eks_versions``: the Kubernetes versions Amazon EKS offers, with their support dates.
+- ``kubernetes_features``: the Kubernetes version from which a Pod field the manifests use works.
+- ``eks_pod_identity``: where the EKS Pod Identity agent answers.
+- ``nodejs``: how the V8 heap limit is set and sized.
+- ``reloader``: the Stakater Reloader annotation that rolls pods when their Secret changes.
+"""
