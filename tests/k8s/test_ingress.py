@@ -77,6 +77,7 @@ def test_public_subnets_are_the_first_blocks_of_the_vpc_one_per_zone():
         "prod", name="qa", account="111111111111", region="eu-west-1",
         availability_zones=("eu-west-1a", "eu-west-1b", "eu-west-1c"), domain="qa.example.com",
         network={"vpc_cidr": "10.8.16.0/20"},
+        database={"kind": "atlas", "atlas": {"endpoint_service_name": "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"}},
         services=(presets.zacatl_example_backend("prod", image={"tag": "1.0.0"},
                                                  database={"egress_cidrs": ("192.168.248.0/21",)}),))
     assert naming.public_subnet_cidrs(env) == ("10.8.16.0/24", "10.8.17.0/24", "10.8.18.0/24")

@@ -42,7 +42,8 @@ class Network(Construct):
                 ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC,
                                         cidr_mask=naming.PUBLIC_SUBNET_PREFIX, map_public_ip_on_launch=False),
                 # /19 private subnets: the VPC CNI gives every pod a VPC address, so nodes need room.
-                ec2.SubnetConfiguration(name="nodes", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=19),
+                ec2.SubnetConfiguration(name="nodes", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS,
+                                        cidr_mask=naming.PRIVATE_SUBNET_PREFIX),
             ],
             restrict_default_security_group=True,
         )
@@ -65,7 +66,11 @@ class Network(Construct):
             cfn_subnet.cidr_block = cidr
             # The load balancer controller places internet-facing load balancers in subnets with this tag.
             cdk.Tags.of(subnet).add("kubernetes.io/role/elb", "1")
-        for subnet in self.vpc.private_subnets:
+        for subnet, cidr in zip(self.vpc.private_subnets, naming.private_subnet_cidrs(env), strict=True):
+            # The database egress of the workload layer names these ranges (naming.private_subnet_cidrs).
+            cfn_subnet = subnet.node.default_child
+            assert isinstance(cfn_subnet, ec2.CfnSubnet)
+            cfn_subnet.cidr_block = cidr
             cdk.Tags.of(subnet).add("kubernetes.io/role/internal-elb", "1")
 
         # Also encrypts the EKS control-plane logs (see Cluster): one key for the environment's log groups.

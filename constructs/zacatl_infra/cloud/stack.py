@@ -10,6 +10,8 @@ from ..config import EnvironmentConfig
 from .alarms import Alarms
 from .backups import REQUEST_METRICS_ID, BackupBucket
 from .cluster import Cluster
+from .database import AtlasPrivateEndpoint, InClusterDatabaseSecret
+from .dr_stack import DisasterRecoveryStack
 from .identity import ServiceSecrets, WorkloadIdentities
 from .network import Network
 from .registry import RegistryReplication, ServiceRepository
@@ -33,6 +35,11 @@ class EnvironmentStack(cdk.Stack):
         self.node.set_context(
             f"availability-zones:account={env.account}:region={env.region}", list(env.availability_zones)
         )
+        # The replica bucket must exist before this stack writes its replication rule.
+        self.dr_stack = DisasterRecoveryStack(scope, naming.dr_stack_name(env), env=env) \
+            if env.backups.replication_region else None
+        if self.dr_stack is not None:
+            self.add_stack_dependency(self.dr_stack, "the backup bucket replicates into the DR stack's bucket")
         cdk.Tags.of(self).add("zacatl:environment", env.name)
         cdk.Tags.of(self).add("zacatl:managed-by", "zacatl-infra")
         self.repositories = {
@@ -46,9 +53,16 @@ class EnvironmentStack(cdk.Stack):
         self.cluster = Cluster(self, "Cluster", env=env, vpc=self.network.vpc, log_key=self.network.log_key)
         self.backups = BackupBucket(self, "Backups", env=env)
         self.secrets = ServiceSecrets(self, "Secrets", env=env)
+        self.database = AtlasPrivateEndpoint(self, "Database", env=env, vpc=self.network.vpc,
+                                             cluster=self.cluster.cluster) if env.database.kind == "atlas" else None
+        self.database_secret = InClusterDatabaseSecret(self, "DatabaseSecret", env=env, key=self.secrets.key) \
+            if env.database.kind == "in_cluster" else None
+        readable = dict(self.secrets.secrets)
+        if self.database_secret is not None:
+            readable[naming.IN_CLUSTER_DATABASE] = self.database_secret.secret
         self.identities = WorkloadIdentities(
             self, "Identities", env=env, cluster=self.cluster.cluster, backup_bucket=self.backups.bucket,
-            backup_key=self.backups.key, secrets=dict(self.secrets.secrets))
+            backup_key=self.backups.key, secrets=readable)
         self.alarms = Alarms(self, "Alarms", env=env, cluster_name=self.cluster.cluster.cluster_name,
                              backup_bucket=self.backups.bucket, backup_metrics_filter=REQUEST_METRICS_ID)
 

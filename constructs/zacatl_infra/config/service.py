@@ -182,8 +182,10 @@ class SecretRef(FrozenModel):
 class DatabaseSpec(FrozenModel):
     """The MongoDB database a service uses through Mongoose.
 
-    ``egress_cidrs``: where the database answers (for example the private endpoint range of a
-    MongoDB Atlas cluster); the network policy allows egress to them on ``port`` only.
+    The network path comes from the environment's ``database.kind``: egress to the in-cluster
+    MongoDB pods, or to the Atlas PrivateLink endpoint's subnets (``naming.private_subnet_cidrs``).
+    ``egress_cidrs``: extra ranges where the database also answers (for example an Atlas peering
+    block); the network policy allows egress to them on ``port`` only. Default: none.
     """
 
     engine: Literal["mongodb"] = "mongodb"
@@ -194,6 +196,18 @@ class DatabaseSpec(FrozenModel):
     #: (``facts.zacatl.DATABASE_URL``), from the key ``mongodb-uri`` of the service's secret.
     connection_secret: SecretRef = SecretRef(env_var=zacatl.DATABASE_URL.name, key="mongodb-uri")
     backup: bool = True
+    #: Path, in the service's image, of a Node script that creates the declared indexes and exits
+    #: (Zacatl's ``MongooseIndexManager.createMissing()``); run by ``node`` in a migration Job before
+    #: a new version serves (an Argo CD PreSync hook). Zacatl creates no index on boot when APP_ENV is
+    #: production, prod or staging (``facts.zacatl.INDEX_BOOT_OFF_ENVIRONMENTS``). Default: none, no Job.
+    index_script: str | None = None
+
+    @field_validator("index_script")
+    @classmethod
+    def _script(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("/"):
+            raise ValueError(f"{value!r} must be an absolute path inside the service's image")
+        return value
 
     @field_validator("egress_cidrs")
     @classmethod

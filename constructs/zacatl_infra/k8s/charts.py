@@ -8,6 +8,10 @@ import cdk8s
 
 from .. import naming
 from ..config import EnvironmentConfig
+from .backup import DatabaseBackup
+from .backup_alerts import BackupAlerts
+from .database import InClusterDatabase
+from .migration import IndexMigration
 from .namespace import EnvironmentNamespace
 from .network_policy import NamespaceNetworkPolicies
 from .secrets import AwsSecretStore
@@ -30,6 +34,19 @@ class NamespaceChart(cdk8s.Chart):
         self.network_policies = NamespaceNetworkPolicies(self, "NetworkPolicies", env=env)
 
 
+class DatabaseChart(cdk8s.Chart):
+    """The environment's MongoDB (``in_cluster``), its backup CronJobs and their alert rule:
+    ``10-database.yaml``, after the namespace and before the services that connect to it."""
+
+    def __init__(self, scope: cdk8s.App, id_: str, *, env: EnvironmentConfig) -> None:
+        super().__init__(scope, id_, disable_resource_name_hashes=True)
+        self.database = InClusterDatabase(self, "Database", env=env) if env.database.kind == "in_cluster" else None
+        self.backups = [DatabaseBackup(self, f"Backup-{s.name}", env=env, service=s)
+                        for s in naming.backed_up_services(env)]
+        self.alerts = BackupAlerts(self, "BackupAlerts", env=env,
+                                   missing_after_hours=env.database.backup.missing_after_hours) if self.backups else None
+
+
 class ServiceChart(cdk8s.Chart):
     """Everything one service needs, in the environment's namespace."""
 
@@ -39,12 +56,16 @@ class ServiceChart(cdk8s.Chart):
     ) -> None:
         super().__init__(scope, id_, namespace=naming.namespace(env), disable_resource_name_hashes=True)
         self.service = service_class(self, "Service", env=env, spec=env.service(service_name))
+        spec = env.service(service_name)
+        self.migration = IndexMigration(self, "IndexMigration", env=env, spec=spec) \
+            if spec.database and spec.database.index_script else None
 
 
 def environment_app(
     env: EnvironmentConfig, outdir: Path, *, service_class: type[ZacatlService] = ZacatlService
 ) -> cdk8s.App:
-    """The workload layer of ``env``: ``00-namespace.yaml`` first, then ``20-<service>.yaml`` each.
+    """The workload layer of ``env``: ``00-namespace.yaml`` first, ``10-database.yaml`` (the in-cluster
+    MongoDB, backup CronJobs and their alerts), then ``20-<service>.yaml`` each.
 
     ``service_class``: Default ``ZacatlService``; a service repository passes its subclass to change
     what every service renders (see docs/workloads.md).
@@ -55,6 +76,7 @@ def environment_app(
         output_file_extension=".yaml",
     )
     NamespaceChart(app, "00-namespace", env=env)
+    DatabaseChart(app, "10-database", env=env)
     for spec in env.services:
         ServiceChart(app, f"20-{spec.name}", env=env, service_name=spec.name, service_class=service_class)
     return app
