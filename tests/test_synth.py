@@ -13,7 +13,7 @@ import pytest
 
 from zacatl_infra.synth import Project, synth_all
 
-from .conftest import ENVIRONMENT_NAMES, ROOT
+from .conftest import ENVIRONMENT_NAMES, ENVIRONMENTS, ROOT
 
 
 def _tree(folder: Path) -> dict[str, str]:
@@ -102,7 +102,9 @@ def test_cdk_cli_synthesizes_every_stack_offline(tmp_path: Path, templates):
     )
     assert result.returncode == 0, result.stderr
     written = sorted(p.name.removesuffix(".template.json") for p in tmp_path.glob("*.template.json"))
-    assert written == sorted(f"zacatl-{name}" for name in templates)
+    # Each environment's stack, plus the DR stack of each environment that replicates its backups.
+    dr = [f"zacatl-{name}-dr" for name in templates if ENVIRONMENTS[name].backups.replication_region]
+    assert written == sorted([f"zacatl-{name}" for name in templates] + dr)
     assert not (tmp_path / "00-namespace.yaml").exists()
 
 

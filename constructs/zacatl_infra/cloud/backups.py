@@ -53,6 +53,29 @@ def lifecycle_rule(env: EnvironmentConfig) -> s3.LifecycleRule:
     )
 
 
+def access_log_bucket(scope: Construct, id_: str) -> s3.Bucket:
+    """A private, versioned, TLS-only bucket for S3 server access logs, kept ``ACCESS_LOG_RETENTION``.
+
+    SSE-S3, because S3 server access logging delivers only to buckets with SSE-S3 default encryption.
+    """
+    bucket = s3.Bucket(
+        scope,
+        id_,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        enforce_ssl=True,
+        versioned=True,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        lifecycle_rules=[s3.LifecycleRule(expiration=ACCESS_LOG_RETENTION,
+                                          noncurrent_version_expiration=cdk.Duration.days(30))],
+        removal_policy=cdk.RemovalPolicy.RETAIN,
+    )
+    bucket.node.default_child.add_metadata("checkov", {"skip": [
+        {"id": "CKV_AWS_18", "comment": "access-log bucket: logging it to itself would loop"},
+    ]})
+    return bucket
+
+
 class BackupBucket(Construct):
     """Bucket ``naming.backup_bucket_name(env)`` for MongoDB dumps written by the backup CronJob.
 
@@ -76,22 +99,7 @@ class BackupBucket(Construct):
         backups = env.backups
         # Retained: without the key no backup can be read again.
         self.key = customer_key(self, "Key", env=env, purpose="database backup encryption")
-        self.access_logs = s3.Bucket(
-            self,
-            "AccessLogs",
-            # S3 server access logging delivers only to buckets with SSE-S3 default encryption.
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=[s3.LifecycleRule(expiration=ACCESS_LOG_RETENTION,
-                                              noncurrent_version_expiration=cdk.Duration.days(30))],
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
-        self.access_logs.node.default_child.add_metadata("checkov", {"skip": [
-            {"id": "CKV_AWS_18", "comment": "access-log bucket: logging it to itself would loop"},
-        ]})
+        self.access_logs = access_log_bucket(self, "AccessLogs")
         self.replication_role = self._replication_role(env) if backups.replication_region else None
 
         self.bucket = s3.Bucket(

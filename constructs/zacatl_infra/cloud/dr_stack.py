@@ -9,7 +9,7 @@ from constructs import Construct
 
 from .. import naming
 from ..config import EnvironmentConfig
-from .backups import ACCESS_LOG_RETENTION, lifecycle_rule
+from .backups import access_log_bucket, lifecycle_rule
 from .keys import customer_key
 
 
@@ -42,19 +42,7 @@ class DisasterRecoveryStack(cdk.Stack):
         backups = env.backups
         self.key = customer_key(self, "Key", env=env, purpose=f"replica of the database backups in {region}")
         kms.Alias(self, "KeyAlias", alias_name=naming.backup_replica_key_alias(env), target_key=self.key)
-        self.access_logs = s3.Bucket(
-            self, "AccessLogs",
-            # S3 server access logging delivers only to buckets with SSE-S3 default encryption.
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL, enforce_ssl=True, versioned=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=[s3.LifecycleRule(expiration=ACCESS_LOG_RETENTION,
-                                              noncurrent_version_expiration=cdk.Duration.days(30))],
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
-        self.access_logs.node.default_child.add_metadata("checkov", {"skip": [
-            {"id": "CKV_AWS_18", "comment": "access-log bucket: logging it to itself would loop"},
-        ]})
+        self.access_logs = access_log_bucket(self, "AccessLogs")
         self.bucket = s3.Bucket(
             self, "Replica",
             bucket_name=naming.backup_replica_bucket_name(env),
@@ -69,9 +57,6 @@ class DisasterRecoveryStack(cdk.Stack):
             lifecycle_rules=[lifecycle_rule(env)],
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
-        self.bucket.node.default_child.add_metadata("checkov", {"skip": [
-            {"id": "CKV_AWS_144", "comment": "this bucket is itself the cross-region replica of the backups"},
-        ]})
         cdk.CfnOutput(self, "ReplicaBucketName", value=self.bucket.bucket_name)
         cdk.CfnOutput(self, "ReplicaKeyArn", value=self.key.key_arn,
                       description="copy into backups.replica_key_arn of the environment file")
