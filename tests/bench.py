@@ -8,6 +8,7 @@
 - **memory**: the process tree of each run is sampled every 10 ms; for the Python process and for
   the Node process of the jsii kernel it reports the peak resident set (VmHWM from /proc, the
   kernel's own high-water mark, read until the process exits), and the peak of their sum.
+- **config error**: wall time until `python app.py` reports an invalid environment (exit 2).
 - **scaling**: synthetic environments made with the presets (written to a scratch project, never
   committed): one environment with 1, 10 and 50 services, and 4 and 16 environments of one service.
   Marginal cost per service = (t50 - t1) / 49, per environment = (t16 - t4) / 12.
@@ -40,6 +41,7 @@ SCALING_RUNS = int(os.environ.get("BENCH_SCALING_RUNS", "3"))
 TARGET_RATIO = 2.0
 TARGET_MS_PER_SERVICE = 20.0
 TARGET_MS_PER_ENVIRONMENT = 150.0
+TARGET_CONFIG_ERROR_S = 0.3
 
 FLOOR = """
 import json, sys, tempfile
@@ -77,7 +79,7 @@ ENVIRONMENT = presets.environment(
     alerts={{"emails": ("platform@bench.example.com",)}},
     services=tuple(
         presets.zacatl_example_backend("staging", name=f"svc-{{i:02d}}", image={{"tag": "1.0.0"}},
-                                       database={{"name": f"db{{i:02d}}"}})
+                                       database={{"name": f"db{{i:02d}}", "egress_cidrs": ("192.168.248.0/21",)}})
         for i in range({services})
     ),
 )
@@ -108,11 +110,21 @@ def _status(pid: int) -> dict[str, str]:
     return dict(line.split(":", 1) for line in lines if ":" in line)
 
 
+def _is_node(pid: int) -> bool:
+    """A Node process (the `node` npm package's launcher or the jsii kernel it starts); their
+    thread-named ``Name`` is "MainThread", so the executable is read from the command line."""
+    try:
+        argv0 = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0", 1)[0]
+    except OSError:
+        return False
+    return argv0.rsplit(b"/", 1)[-1] == b"node"
+
+
 def _kib(value: str | None) -> int:
     return int(value.split()[0]) if value else 0
 
 
-def _run(code: str, arg: Path) -> Run:
+def _run(code: str, arg: Path, expect_rc: int = 0) -> Run:
     """Runs ``code`` in a fresh interpreter and samples its process tree until it exits."""
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code, str(arg)], cwd=tempfile.gettempdir(),
@@ -130,8 +142,8 @@ def _run(code: str, arg: Path) -> Run:
                     continue
                 stack += _children(pid)
                 tree += _kib(status.get("VmRSS"))
-                role = "python" if pid == proc.pid else "node" if "node" in status.get("Name", "") else None
-                if role:
+                role = "python" if pid == proc.pid else "node" if _is_node(pid) else None
+                if role:  # per process: the launcher and the kernel are two Node processes, the kernel is the big one
                     peaks[role] = max(peaks[role], _kib(status.get("VmHWM")))
             peaks["tree"] = max(peaks["tree"], tree)
             done.wait(0.01)
@@ -142,8 +154,8 @@ def _run(code: str, arg: Path) -> Run:
     elapsed = time.perf_counter() - start
     done.set()
     sampler.join()
-    if proc.returncode != 0:
-        raise SystemExit(f"benchmark run failed:\n{err.decode()}")
+    if proc.returncode != expect_rc:
+        raise SystemExit(f"benchmark run exited {proc.returncode}, not {expect_rc}:\n{err.decode()}")
     return Run(elapsed, peaks["python"] / 1024, peaks["node"] / 1024, peaks["tree"] / 1024)
 
 
@@ -188,6 +200,16 @@ def main() -> int:
         print(f"ratio  full/floor {ratio:6.2f}     (target <= {TARGET_RATIO})")
         if ratio > TARGET_RATIO:
             failed.append("ratio")
+
+        # A config error: `python app.py` on a project whose staging sets min_replicas above max.
+        broken = _scratch_project(scratch, "broken")
+        staging = broken / "environments" / "staging.py"
+        staging.write_text(staging.read_text().replace(
+            'image={"tag": "1.4.0"}', 'image={"tag": "1.4.0"}, scaling={"min_replicas": 9, "max_replicas": 2}'))
+        error_s = _median([_run(FULL, broken, expect_rc=2) for _ in range(RUNS)])
+        print(f"config error reported in {error_s:5.2f} s   (target < {TARGET_CONFIG_ERROR_S})")
+        if error_s >= TARGET_CONFIG_ERROR_S:
+            failed.append("config error")
 
         if os.environ.get("BENCH_SCALING", "1") != "0":
             points = {"1 env x 1 svc": (1, 1), "1 env x 10 svc": (1, 10), "1 env x 50 svc": (1, 50),
