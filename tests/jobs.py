@@ -42,8 +42,14 @@ class CliRun:
     result: subprocess.CompletedProcess[str]
 
     def check(self) -> Path:
-        assert self.result.returncode == 0, f"{' '.join(self.result.args[:2])} failed:\n{self.result.stderr}"
+        errors = "\n".join(line for line in self.result.stderr.splitlines() if not line.startswith("import time:"))
+        assert self.result.returncode == 0, f"{' '.join(self.result.args[:2])} failed:\n{errors}"
         return self.outdir
+
+    def imported(self) -> set[str]:
+        """Top-level modules the app imported (from ``-X importtime`` lines on stderr)."""
+        return {line.rsplit("|", 1)[1].strip().split(".")[0]
+                for line in self.result.stderr.splitlines() if line.startswith("import time:") and "|" in line}
 
 
 def cdk_synth(outdir: Path) -> CliRun:
@@ -54,8 +60,12 @@ def cdk_synth(outdir: Path) -> CliRun:
 
 
 def cdk8s_synth(outdir: Path) -> CliRun:
+    """`cdk8s synth` as cdk8s.yaml configures it. PYTHONPROFILEIMPORTTIME makes app.py list every
+    module it imports on stderr (the CLI passes it through), so tests/test_imports.py can prove what
+    this path loads without rendering the environments a second time."""
     result = subprocess.run(["cdk8s", "synth", "--no-check-upgrade", "--output", str(outdir)],
-                            cwd=ROOT, env=cli_env(), capture_output=True, text=True, timeout=600)
+                            cwd=ROOT, env={**cli_env(), "PYTHONPROFILEIMPORTTIME": "1"},
+                            capture_output=True, text=True, timeout=600)
     return CliRun(outdir, result)
 
 
