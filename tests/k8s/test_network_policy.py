@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from zacatl_infra.config import presets
 from zacatl_infra.k8s.charts import environment_app
 from zacatl_infra.k8s.platform import INGRESS_NGINX_NAMESPACE, MONITORING_NAMESPACE
 
-from ..conftest import ENVIRONMENT_NAMES
+from ..conftest import ENVIRONMENT_NAMES, load_all
 
 
 def _namespace_peer(name):
@@ -74,8 +73,8 @@ def test_database_and_upstream_cidrs_become_egress_rules():
                               availability_zones=("eu-west-1a", "eu-west-1b"), domain="qa.example.com",
                               services=(service,))
     docs = environment_app(env, Path("/nonexistent")).synth_yaml()
-    policy = next(d for d in yaml.safe_load_all(docs)
-                  if d and d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == service.name)["spec"]
+    policy = next(d for d in load_all(docs)
+                  if d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == service.name)["spec"]
     assert policy["egress"] == [
         {"to": [{"ipBlock": {"cidr": "10.20.0.0/24"}}], "ports": [{"port": 27017, "protocol": "TCP"}]},
         {"to": [{"ipBlock": {"cidr": "10.30.0.0/24"}}], "ports": [{"port": 8443, "protocol": "TCP"}]},
