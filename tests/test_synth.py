@@ -101,7 +101,6 @@ def test_full_synth_swaps_in_every_environment_and_prunes_removed_ones(scratch_p
 def test_cdk_cli_synthesizes_every_stack_offline(cdk_cli: CliRun, templates):
     # The session's cloud layer is this run (tests/jobs.py): `cdk synth` without AWS credentials.
     outdir = cdk_cli.check()
-    assert "--output" in cdk_cli.result.args and "--quiet" in cdk_cli.result.args
     written = sorted(p.name.removesuffix(".template.json") for p in outdir.glob("*.template.json"))
     assert written == sorted(f"zacatl-{name}" for name in templates)
     assert not (outdir / "00-namespace.yaml").exists()
