@@ -59,7 +59,10 @@ restore-manifest: node_modules/.installed $(VENV)/.installed ## print ENV's rest
 	@test -n "$(ENV)" && test -n "$(BACKUP)" || { echo "usage: make -s restore-manifest ENV=<env> BACKUP=<key> > restore.yaml" >&2; exit 2; }
 	@$(PY) -m zacatl_infra.k8s.restore "$(ENV)" "$(BACKUP)"
 
-bench: node_modules/.installed $(VENV)/.installed ## time a full synth against the floor of loading both libraries
+# Not a test: prints where one synth spends its time (per phase and construct), then the honest
+# ratio against the floor, peak memory, the config-error latency and the scaling table.
+bench: node_modules/.installed $(VENV)/.installed ## profile one synth, then time it against the floor and as it grows
+	$(PY) tests/profile_synth.py
 	$(PY) tests/bench.py
 
 clean: ## remove installed tools and build output (keeps the committed dist/)
