@@ -72,11 +72,11 @@ def test_the_creating_role_gets_no_standing_access(env_name, templates, environm
 @pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
 def test_access_entries_give_each_configured_role_its_access_policy(env_name, templates, environments):
     env = environments[env_name]
-    entries = {e["Properties"]["PrincipalArn"]: e["Properties"]
-               for e in resources(templates[env_name], "AWS::EKS::AccessEntry").values()}
+    entries = [e["Properties"] for e in resources(templates[env_name], "AWS::EKS::AccessEntry").values()]
     access = env.access
-    # The kubectl handler of the Argo CD Helm install gets its own entry (a role of the stack, not configured).
-    configured = {k: v for k, v in entries.items() if isinstance(k, str)}
+    # The kubectl handler's role (a role of this stack, referenced, never a literal ARN) has the only other entry.
+    configured = {e["PrincipalArn"]: e for e in entries if isinstance(e["PrincipalArn"], str)}
+    assert len(entries) - len(configured) == 1
     assert set(configured) == {*access.admin_role_arns, *access.deploy_role_arns, *access.viewer_role_arns}
     expected = {**{a: ("AmazonEKSClusterAdminPolicy", {"Type": "cluster"}) for a in access.admin_role_arns},
                 **{a: ("AmazonEKSEditPolicy", {"Type": "namespace",
@@ -148,10 +148,17 @@ def test_vpc_cni_enforces_network_policies(env_name, templates):
 
 
 @pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
-def test_no_kubectl_lambda_is_deployed(env_name, templates):
-    functions = resources(templates[env_name], "AWS::Lambda::Function")
-    # The only function is CDK's deploy-time handler that strips the default security group's rules.
-    assert [k for k in functions if not k.startswith("CustomVpcRestrictDefaultSG")] == []
+def test_kubectl_handler_runs_in_the_private_subnets_and_logs_encrypted(env_name, templates):
+    template = templates[env_name]
+    functions = resources(template, "AWS::Lambda::Function")
+    handler = next(f for k, f in functions.items() if k.startswith("ClusterKubectlProviderHandler"))
+    private = {k for k, r in resources(template, "AWS::EC2::Subnet").items()
+               if not r["Properties"].get("MapPublicIpOnLaunch", False) and "nodes" in k.lower()}
+    # A private-only endpoint (prod) is reachable only from inside the VPC.
+    assert {s["Ref"] for s in handler["Properties"]["VpcConfig"]["SubnetIds"]} == private
+    for key, group in resources(template, "AWS::Logs::LogGroup").items():
+        if key.startswith("ClusterKubectlProvider"):
+            assert "KmsKeyId" in group["Properties"], key
 
 
 @pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)

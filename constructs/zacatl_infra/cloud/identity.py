@@ -127,7 +127,7 @@ class WorkloadIdentities(Construct):
             role.add_to_policy(iam.PolicyStatement(resources=["*"], actions=[
                 "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances",
                 "autoscaling:DescribeLaunchConfigurations", "autoscaling:DescribeScalingActivities",
-                "autoscaling:DescribeTags", "ec2:DescribeImages", "ec2:DescribeInstanceTypes",
+                "ec2:DescribeImages", "ec2:DescribeInstanceTypes",
                 "ec2:DescribeLaunchTemplateVersions", "ec2:GetInstanceTypesFromInstanceRequirements",
                 "eks:DescribeNodegroup"]))
             role.add_to_policy(iam.PolicyStatement(

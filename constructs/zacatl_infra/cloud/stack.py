@@ -10,6 +10,7 @@ from ..config import EnvironmentConfig
 from .alarms import Alarms
 from .backups import REQUEST_METRICS_ID, BackupBucket
 from .cluster import Cluster
+from .gitops import GitOps
 from .identity import ServiceSecrets, WorkloadIdentities
 from .network import Network
 from .registry import RegistryReplication, ServiceRepository
@@ -44,6 +45,7 @@ class EnvironmentStack(cdk.Stack):
         )
         self.network = Network(self, "Network", env=env)
         self.cluster = Cluster(self, "Cluster", env=env, vpc=self.network.vpc, log_key=self.network.log_key)
+        self.gitops = GitOps(self, "GitOps", env=env, cluster=self.cluster.cluster)
         self.backups = BackupBucket(self, "Backups", env=env)
         self.secrets = ServiceSecrets(self, "Secrets", env=env)
         self.identities = WorkloadIdentities(
