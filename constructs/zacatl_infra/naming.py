@@ -137,6 +137,15 @@ def certificate_domains(env: EnvironmentConfig) -> tuple[str, ...]:
     return tuple(sorted({host(env, s) for s in env.services if s.ingress_path is not None}))
 
 
+def stack_tags(env: EnvironmentConfig) -> dict[str, str]:
+    """Tags on every resource of the environment's stack, the VPC included.
+
+    The load balancer controller finds its VPC by these tags (``--aws-vpc-tags``), so it needs neither
+    a VPC id known at synth (there are no lookups) nor the instance metadata service.
+    """
+    return {f"{PROJECT}:environment": env.name, f"{PROJECT}:managed-by": "zacatl-infra"}
+
+
 def txt_owner_id(env: EnvironmentConfig) -> str:
     """external-dns ownership id written in its TXT records, so two clusters never fight over a record."""
     return cluster_name(env)

@@ -18,12 +18,8 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from .. import facts, naming
+from ..sync import SKIP_DRY_RUN, sync_policy
 from ..config import EnvironmentConfig
-
-#: Argo CD retries a failed sync this often, waiting 10 s, 20 s, 40 s ... up to 5 minutes between tries:
-#: long enough for a CRD's controller to come up on a fresh cluster, short enough to surface a real error.
-SYNC_RETRY = {"limit": 10, "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}}
-
 
 #: Lua health check for Argo CD Applications: an Application is as healthy as its own status says.
 APPLICATION_HEALTH = """hs = {}
@@ -37,18 +33,6 @@ if obj.status ~= nil and obj.status.health ~= nil then
 end
 return hs
 """
-
-
-def sync_policy(env: EnvironmentConfig, *, extra_options: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Argo CD ``syncPolicy``: automated with prune and self-heal outside prod, manual in prod; retries always.
-
-    In prod a person presses sync (or runs ``argocd app sync``) after reading the diff; elsewhere Git is
-    applied as soon as it changes and drift is reverted.
-    """
-    policy: dict[str, Any] = {"retry": SYNC_RETRY, "syncOptions": ["CreateNamespace=true", *extra_options]}
-    if env.tier != "prod":
-        policy["automated"] = {"prune": True, "selfHeal": True}
-    return policy
 
 
 def root_application(env: EnvironmentConfig) -> dict[str, Any]:
@@ -65,7 +49,7 @@ def root_application(env: EnvironmentConfig) -> dict[str, Any]:
             "destination": {"server": "https://kubernetes.default.svc", "namespace": naming.ARGOCD_NAMESPACE},
             # Custom resources whose CRD arrives in the same sync (the add-ons' charts) fail Argo CD's dry run
             # otherwise; the sync waves in dist/<env>/ order the apply itself.
-            "syncPolicy": sync_policy(env, extra_options=("SkipDryRunOnMissingResource=true",)),
+            "syncPolicy": sync_policy(env, extra_options=(SKIP_DRY_RUN,)),
         },
     }
 
