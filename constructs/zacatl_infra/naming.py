@@ -113,6 +113,10 @@ EXTERNAL_DNS_SERVICE_ACCOUNT = ("external-dns", "external-dns")
 CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = ("kube-system", "cluster-autoscaler")
 #: Namespace Argo CD runs in (chart install) or watches (EKS capability); Applications live there.
 ARGOCD_NAMESPACE = "argocd"
+#: Argo CD's name for the cluster it runs in. The chart install registers it under this name; the EKS
+#: capability registers nothing by itself (EKS user guide, "Register target clusters"), so the stack adds a
+#: cluster Secret of this name whose server is the cluster ARN. Applications address it by name only.
+ARGOCD_IN_CLUSTER = "in-cluster"
 #: Argo CD project of the platform add-ons; the environment's workloads use their own.
 PLATFORM_PROJECT = "platform"
 

@@ -38,6 +38,7 @@ def test_root_application_syncs_the_environments_dist_folder_after_argo_cd(env_n
     template = templates[env_name]
     (app,) = _manifest(template)
     assert app["kind"] == "Application" and app["metadata"]["name"] == naming.root_application(env)
+    assert app["spec"]["destination"] == {"name": naming.ARGOCD_IN_CLUSTER, "namespace": naming.ARGOCD_NAMESPACE}
     assert app["spec"]["source"] == {"repoURL": env.gitops.repo_url, "targetRevision": env.gitops.revision,
                                      "path": f"dist/{env.name}", "directory": {"recurse": False}}
     (manifest_id,) = resources(template, "Custom::AWSCDK-EKS-KubernetesResource")
@@ -77,4 +78,22 @@ def test_capability_install_creates_the_eks_argo_cd_capability(environments, pro
     assert argo["AwsIdc"] == {"IdcInstanceArn": idc["instance_arn"], "IdcRegion": "eu-west-1"}
     assert argo["RbacRoleMappings"] == [{"Role": "ADMIN", "Identities": [{"Id": idc["admin_group_ids"][0], "Type": "SSO_GROUP"}]}]
     assert not resources(template, "Custom::AWSCDK-EKS-HelmChart")
-    assert resources(template, "Custom::AWSCDK-EKS-KubernetesResource")
+    def parse(manifest) -> dict:
+        # A manifest with a token (the cluster ARN) is an Fn::Join; stand a marker in for each reference.
+        if isinstance(manifest, dict):
+            separator, parts = manifest["Fn::Join"]
+            manifest = separator.join(p if isinstance(p, str) else "REF" for p in parts)
+        return json.loads(manifest)[0]
+
+    manifests = {k: parse(m["Properties"]["Manifest"])
+                 for k, m in resources(template, "Custom::AWSCDK-EKS-KubernetesResource").items()}
+    (secret_id,) = [k for k, m in manifests.items() if m["kind"] == "Secret"]
+    (root_id,) = [k for k, m in manifests.items() if m["kind"] == "Application"]
+    # EKS user guide, "Register target clusters": the capability registers no cluster by itself and
+    # knows clusters by ARN; the Applications address it by the name the chart install also uses.
+    secret = manifests[secret_id]
+    assert secret["metadata"]["labels"]["argocd.argoproj.io/secret-type"] == "cluster"
+    assert secret["stringData"]["name"] == naming.ARGOCD_IN_CLUSTER
+    assert secret["stringData"]["server"] == "REF"
+    assert "Fn::GetAtt" in json.dumps(template["Resources"][secret_id]["Properties"]["Manifest"])
+    assert secret_id in template["Resources"][root_id]["DependsOn"]

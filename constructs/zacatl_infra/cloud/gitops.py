@@ -46,11 +46,25 @@ def root_application(env: EnvironmentConfig) -> dict[str, Any]:
             "project": "default",
             "source": {"repoURL": env.gitops.repo_url, "targetRevision": env.gitops.revision,
                        "path": naming.gitops_path(env), "directory": {"recurse": False}},
-            "destination": {"server": "https://kubernetes.default.svc", "namespace": naming.ARGOCD_NAMESPACE},
+            "destination": {"name": naming.ARGOCD_IN_CLUSTER, "namespace": naming.ARGOCD_NAMESPACE},
             # Custom resources whose CRD arrives in the same sync (the add-ons' charts) fail Argo CD's dry run
             # otherwise; the sync waves in dist/<env>/ order the apply itself.
             "syncPolicy": sync_policy(env, extra_options=(SKIP_DRY_RUN,)),
         },
+    }
+
+
+def local_cluster_secret(cluster_arn: str) -> dict[str, Any]:
+    """Argo CD cluster Secret that registers the capability's own cluster as ``naming.ARGOCD_IN_CLUSTER``.
+
+    The EKS capability identifies clusters by ARN, not by ``kubernetes.default.svc`` (EKS user guide,
+    "Register target clusters"). It holds no credential: the capability authenticates with its IAM role.
+    """
+    return {
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": naming.ARGOCD_IN_CLUSTER, "namespace": naming.ARGOCD_NAMESPACE,
+                     "labels": {"argocd.argoproj.io/secret-type": "cluster"}},
+        "stringData": {"name": naming.ARGOCD_IN_CLUSTER, "server": cluster_arn},
     }
 
 
@@ -87,6 +101,11 @@ class GitOps(Construct):
             self.install = self._capability(env, cluster)
         self.root = cluster.add_manifest("RootApplication", root_application(env))
         self.root.node.add_dependency(self.install)
+        if env.gitops.install == "capability":
+            # The capability does not register the cluster it runs in; Applications name it "in-cluster".
+            registration = cluster.add_manifest("InClusterRegistration", local_cluster_secret(cluster.cluster_arn))
+            registration.node.add_dependency(self.install)
+            self.root.node.add_dependency(registration)
 
     def _capability(self, env: EnvironmentConfig, cluster: eks.Cluster) -> eks.CfnCapability:
         idc = env.gitops.identity_center

@@ -15,8 +15,6 @@ from . import platform_addons
 from .addon import AddOn
 
 ARGO_API_VERSION = "argoproj.io/v1alpha1"
-#: The cluster Argo CD runs in: add-ons install into the same cluster.
-IN_CLUSTER = "https://kubernetes.default.svc"
 
 
 def _api_object(scope: Construct, id_: str, *, kind: str, name: str, wave: int, spec: dict[str, Any],
@@ -45,7 +43,7 @@ def application_spec(env: EnvironmentConfig, addon: AddOn) -> dict[str, Any]:
         "project": naming.PLATFORM_PROJECT,
         "source": {"repoURL": chart["repo_url"], "chart": chart["chart"], "targetRevision": chart["version"],
                    "helm": {"releaseName": addon.name, "valuesObject": addon.values}},
-        "destination": {"server": IN_CLUSTER, "namespace": addon.namespace},
+        "destination": {"name": naming.ARGOCD_IN_CLUSTER, "namespace": addon.namespace},
         # CRDs are large: server-side apply avoids the 256 KiB last-applied annotation limit of client-side apply.
         "syncPolicy": sync.sync_policy(env, extra_options=("ServerSideApply=true",)),
     }
@@ -68,7 +66,7 @@ class PlatformAddOns(Construct):
                                    wave=sync.NAMESPACES, env=env, spec={
             "description": f"platform add-ons of {env.name}, installed from pinned upstream charts",
             "sourceRepos": repos,
-            "destinations": [{"server": IN_CLUSTER, "namespace": n} for n in namespaces],
+            "destinations": [{"name": naming.ARGOCD_IN_CLUSTER, "namespace": n} for n in namespaces],
             "clusterResourceWhitelist": [{"group": "*", "kind": "*"}],
         })
         self.applications = {
