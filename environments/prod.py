@@ -17,6 +17,8 @@ ENVIRONMENT = presets.environment(
         "admin_role_arns": ("arn:aws:iam::333333333333:role/zacatl-platform-admin",),
         "deploy_role_arns": ("arn:aws:iam::333333333333:role/zacatl-ci-deploy",),
         "viewer_role_arns": ("arn:aws:iam::333333333333:role/zacatl-developer",),
+        # The endpoint is private: operators reach it through Session Manager, no inbound port.
+        "session_manager_host": True,
     },
     # Route 53 public zone of `domain` (certificates are validated and records published there).
     dns={"hosted_zone_id": "Z01234567PRDZONE0003"},

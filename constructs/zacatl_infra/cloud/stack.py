@@ -15,6 +15,7 @@ from .gitops import GitOps
 from .identity import ServiceSecrets, WorkloadIdentities
 from .network import Network
 from .registry import RegistryReplication, ServiceRepository
+from .session_host import SessionManagerHost
 
 
 class EnvironmentStack(cdk.Stack):
@@ -47,6 +48,9 @@ class EnvironmentStack(cdk.Stack):
         self.network = Network(self, "Network", env=env)
         self.cluster = Cluster(self, "Cluster", env=env, vpc=self.network.vpc, log_key=self.network.log_key)
         self.gitops = GitOps(self, "GitOps", env=env, cluster=self.cluster.cluster)
+        self.session_host = (SessionManagerHost(self, "SessionManagerHost", env=env, vpc=self.network.vpc,
+                                                cluster=self.cluster.cluster)
+                             if env.access.session_manager_host else None)
         self.certificate = (IngressCertificate(self, "Certificate", env=env)
                             if naming.certificate_domains(env) else None)
         self.backups = BackupBucket(self, "Backups", env=env)

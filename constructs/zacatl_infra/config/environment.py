@@ -118,6 +118,9 @@ class AccessSettings(FrozenModel):
     deploy_role_arns: tuple[IamRoleArn, ...] = ()
     #: Roles given ``AmazonEKSViewPolicy`` on the whole cluster (read-only, no Secrets). Default: none.
     viewer_role_arns: tuple[IamRoleArn, ...] = ()
+    #: An SSM Session Manager host in a private subnet, the way into a private-only API endpoint that
+    #: opens no inbound port. Default: off (deploys need no way in: Argo CD pulls from Git).
+    session_manager_host: bool = False
 
     @model_validator(mode="after")
     def _distinct(self) -> AccessSettings:
