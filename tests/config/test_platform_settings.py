@@ -50,16 +50,22 @@ def test_accepts_https_and_ssh_repository_urls(url):
     assert _prod(gitops={"repo_url": url}).gitops.repo_url == url
 
 
+def test_fails_without_a_repository_in_a_cloud_environment():
+    assert "gitops.repo_url: a cloud environment needs the Git repository" in _fails(gitops={"repo_url": None})
+
+
 def test_fails_on_a_revision_that_is_not_a_git_ref():
-    assert "field gitops.revision: 'main..dev' is not a Git branch, tag or commit" in _fails(gitops={"revision": "main..dev"})
+    message = _fails(gitops={"repo_url": "https://github.com/x/y.git", "revision": "main..dev"})
+    assert "field gitops.revision: 'main..dev' is not a Git branch, tag or commit" in message
 
 
 def test_capability_install_needs_identity_center():
-    assert "install 'capability' needs identity_center" in _fails(gitops={"install": "capability"})
+    message = _fails(gitops={"repo_url": "https://github.com/x/y.git", "install": "capability"})
+    assert "install 'capability' needs identity_center" in message
 
 
 def test_capability_install_with_identity_center():
-    env = _prod(gitops={"install": "capability", "identity_center": {
+    env = _prod(gitops={"repo_url": "https://github.com/x/y.git", "install": "capability", "identity_center": {
         "instance_arn": "arn:aws:sso:::instance/ssoins-1234567890abcdef", "region": "eu-west-1",
         "admin_group_ids": ("a1b2c3d4-0000-1111-2222-333344445555",)}})
     assert env.gitops.identity_center.region == "eu-west-1"

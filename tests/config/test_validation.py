@@ -19,6 +19,7 @@ def _prod(**overrides):
         "domain": "zacatl.example.com",
         "access": {"admin_role_arns": ("arn:aws:iam::333333333333:role/zacatl-platform-admin",)},
         "dns": {"hosted_zone_id": "Z0123456789ABCDEFGHIJ"},
+        "gitops": {"repo_url": "https://github.com/zacatl-example/zacatl-infra.git"},
         "services": (presets.zacatl_example_backend("prod", image={"digest": DIGEST}, database=ATLAS),),
     }
     return presets.environment("prod", **{**fields, **overrides})

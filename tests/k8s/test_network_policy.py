@@ -73,7 +73,8 @@ def test_database_and_upstream_cidrs_become_egress_rules():
     env = presets.environment("staging", name="qa", account="111111111111", region="eu-west-1",
                               availability_zones=("eu-west-1a", "eu-west-1b"), domain="qa.example.com",
                               access={"admin_role_arns": ("arn:aws:iam::111111111111:role/admin",)},
-                              dns={"hosted_zone_id": "Z0123456789ABCDEFGHIJ"}, services=(service,))
+                              dns={"hosted_zone_id": "Z0123456789ABCDEFGHIJ"},
+                              gitops={"repo_url": "https://github.com/x/y.git"}, services=(service,))
     docs = environment_app(env, Path("/nonexistent")).synth_yaml()
     policy = next(d for d in yaml.safe_load_all(docs)
                   if d and d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == service.name)["spec"]

@@ -157,8 +157,8 @@ class GitOpsSettings(FrozenModel):
     """
 
     install: Literal["capability", "helm"] = "helm"
-    #: Git repository Argo CD pulls: ``https://...``, ``ssh://...`` or ``git@host:path``.
-    repo_url: str = "https://github.com/zacatl-example/zacatl-infra.git"
+    #: Git repository Argo CD pulls: ``https://...``, ``ssh://...`` or ``git@host:path``. Required outside ``local``.
+    repo_url: str | None = None
     #: Branch, tag or commit the root Application follows. Default: ``main``.
     revision: str = "main"
     #: Required when ``install`` is ``capability``.
@@ -166,8 +166,8 @@ class GitOpsSettings(FrozenModel):
 
     @field_validator("repo_url")
     @classmethod
-    def _repo_url(cls, value: str) -> str:
-        if not _REPO_URL.match(value):
+    def _repo_url(cls, value: str | None) -> str | None:
+        if value is not None and not _REPO_URL.match(value):
             raise ValueError(f"{value!r} is not an https or ssh Git URL (https://host/path, ssh://host/path, git@host:path)")
         return value
 
@@ -333,6 +333,9 @@ class EnvironmentConfig(FrozenModel):
             if not self.access.admin_role_arns:
                 problems.append("access.admin_role_arns: a cloud environment needs at least one administrator "
                                 "role (the creating CloudFormation role gets no standing cluster access)")
+            if self.gitops.repo_url is None:
+                problems.append("gitops.repo_url: a cloud environment needs the Git repository Argo CD syncs "
+                                f"dist/{self.name}/ from (https://... or ssh://...)")
             if self.dns.hosted_zone_id is None:
                 problems.append("dns.hosted_zone_id: a cloud environment needs the id of the Route 53 zone "
                                 f"holding {self.domain!r} (certificates and DNS records go there)")
