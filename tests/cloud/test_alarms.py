@@ -16,6 +16,7 @@ from zacatl_infra.config.database import BackupSchedule
 from zacatl_infra.facts import backups as backup_facts
 
 from ..conftest import CLOUD_ENVIRONMENT_NAMES
+from ..day1 import day1
 from .helpers import one, resources
 
 
@@ -106,7 +107,7 @@ def template_without_backups(project) -> dict:
     """dev with its one service's backups turned off: no backup writer anywhere in the environment."""
     env = presets.environment(
         "dev", name="nowriter", account="111111111111", region="eu-west-1",
-        availability_zones=("eu-west-1a", "eu-west-1b"), domain="qa.example.com",
+        availability_zones=("eu-west-1a", "eu-west-1b"), domain="qa.example.com", **day1("111111111111"),
         services=(presets.zacatl_example_backend("dev", image={"tag": "1.0.0"}, database={"backup": False}),))
     app = cdk.App(context=project.cdk_context())
     stack = EnvironmentStack(app, "nowriter", env=env)

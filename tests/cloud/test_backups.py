@@ -16,6 +16,7 @@ from zacatl_infra.cloud.backups import (
 from zacatl_infra.config import presets
 
 from ..conftest import CLOUD_ENVIRONMENT_NAMES
+from ..day1 import day1
 from .helpers import one, resources
 
 BLOCK_ALL = {"BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True,
@@ -70,7 +71,7 @@ def test_glacier_ir_transition_is_rendered_only_when_it_saves_money():
     assert facts.glacier_ir_saves_money(90) and not facts.glacier_ir_saves_money(15)
     env = presets.environment("dev", name="qa", account="111111111111", region="eu-west-1",
                               availability_zones=("eu-west-1a", "eu-west-1b"), domain="qa.example.com",
-                              backups={"retention_days": 365, "cold_after_days": 65},
+                              backups={"retention_days": 365, "cold_after_days": 65}, **day1("111111111111"),
                               services=(presets.zacatl_example_backend("dev", image={"tag": "1.0.0"}),))
     rule = lifecycle_rule(env)
     assert rule.transitions[0].transition_after.to_days() == 65

@@ -10,6 +10,8 @@ from pydantic import ValidationError
 from zacatl_infra.config import ConfigError, presets
 from zacatl_infra.config.database import BackupSchedule, DatabaseSettings, longest_gap
 
+from ..day1 import day1
+
 DIGEST = "sha256:" + "c" * 64
 ENDPOINT = "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"
 ATLAS = {"kind": "atlas", "atlas": {"endpoint_service_name": ENDPOINT}}
@@ -19,7 +21,7 @@ def _env(tier: str = "prod", **overrides):
     fields = {
         "name": tier, "account": "333333333333", "region": "eu-west-1",
         "availability_zones": ("eu-west-1a", "eu-west-1b", "eu-west-1c"), "domain": "zacatl.example.com",
-        "database": ATLAS,
+        "database": ATLAS, **day1("333333333333"),
         "services": (presets.zacatl_example_backend(tier, image={"digest": DIGEST}),),
     }
     return presets.environment(tier, **{**fields, **overrides})
@@ -89,6 +91,7 @@ def test_local_refuses_a_cloud_database():
 def test_dev_may_run_mongodb_in_the_cluster_with_a_daily_backup():
     env = presets.environment("dev", name="dev", account="111111111111", region="eu-west-1",
                               availability_zones=("eu-west-1a", "eu-west-1b"), domain="dev.example.com",
+                              **day1("111111111111"),
                               services=(presets.zacatl_example_backend("dev", image={"tag": "1.0.0"}),))
     assert env.database.kind == "in_cluster" and env.database.backup.schedule == "0 3 * * *"
 

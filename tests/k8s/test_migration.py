@@ -1,8 +1,8 @@
-"""Index creation before a new version serves: the migration Job is an Argo CD PreSync hook.
+"""Index creation before a new version serves: the migration Job is an Argo CD Sync hook ordered by waves.
 
-Argo CD runs a sync in phases, PreSync before Sync, and waves only order objects within a phase
-(Argo CD docs, "Sync Phases and Waves", read 2026-11-29): so a PreSync hook runs before every
-object of the service, whatever wave those carry.
+Argo CD applies a phase's objects wave by wave and waits for each wave to be healthy (a hook Job:
+completed) before the next (Argo CD docs, "Sync Phases and Waves", read 2026-11-29). So the Job
+runs after the service's ExternalSecret (its connection string) and before the new Deployment.
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from zacatl_infra import sync
 from zacatl_infra.config import presets
 from zacatl_infra.facts import zacatl
 from zacatl_infra.k8s import migration
 from zacatl_infra.k8s.charts import environment_app
 
 from ..checks.test_kubernetes_schemas import CRDS, crd_schemas, validate_object
+from ..day1 import day1
 
 SCRIPT = "/app/dist/create-indexes.js"
 
@@ -26,7 +28,7 @@ SCRIPT = "/app/dist/create-indexes.js"
 def objects() -> list[dict]:
     env = presets.environment(
         "staging", name="qa", account="222222222222", region="eu-west-1",
-        availability_zones=("eu-west-1a", "eu-west-1b"), domain="qa.example.com",
+        availability_zones=("eu-west-1a", "eu-west-1b"), domain="qa.example.com", **day1("222222222222"),
         services=(presets.zacatl_example_backend("staging", image={"tag": "1.0.0"},
                                                  database={"index_script": SCRIPT}),))
     docs = environment_app(env, Path("/nonexistent")).synth_yaml()
@@ -38,19 +40,28 @@ def _one(objects, kind, name):
     return found
 
 
-def test_migration_job_is_a_presync_hook_replaced_on_every_sync(objects):
+def _wave(obj: dict) -> int:
+    return int((obj["metadata"].get("annotations") or {}).get(sync.WAVE_ANNOTATION, "0"))
+
+
+def test_migration_job_is_a_sync_hook_replaced_on_every_sync(objects):
     job = _one(objects, "Job", "greetings-api-db-migrate")
     annotations = job["metadata"]["annotations"]
-    assert annotations[migration.HOOK] == "PreSync"
+    assert annotations[migration.HOOK] == "Sync"
     assert annotations[migration.HOOK_DELETE_POLICY] == "BeforeHookCreation"
-    policy = _one(objects, "NetworkPolicy", "greetings-api-db-migrate")["metadata"]["annotations"]
-    assert policy[migration.HOOK] == "PreSync"
-    # Within PreSync the policy's wave comes first: the Job's pod needs its egress when it starts.
-    assert int(policy[migration.SYNC_WAVE]) < int(annotations[migration.SYNC_WAVE])
+    policy = _one(objects, "NetworkPolicy", "greetings-api-db-migrate")
+    assert policy["metadata"]["annotations"][migration.HOOK] == "Sync"
+    # The policy is in place before the Job's pod starts.
+    assert _wave(policy) < _wave(job)
 
 
-def test_the_service_itself_syncs_after_the_hook(objects):
+def test_the_job_runs_after_its_secret_and_before_the_new_deployment(objects):
+    job = _one(objects, "Job", "greetings-api-db-migrate")
+    external_secret = _one(objects, "ExternalSecret", "greetings-api-secrets")
     deployment = _one(objects, "Deployment", "greetings-api")
+    assert _wave(external_secret) < _wave(job) < _wave(deployment)
+    # And after every add-on (External Secrets' controller included) and the namespace.
+    assert all(_wave(o) < _wave(job) for o in objects if o["kind"] in ("Namespace", "Application", "AppProject"))
     assert migration.HOOK not in (deployment["metadata"].get("annotations") or {})
 
 

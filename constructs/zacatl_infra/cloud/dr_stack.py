@@ -37,8 +37,8 @@ class DisasterRecoveryStack(cdk.Stack):
             description=f"zacatl-infra disaster-recovery copy of the {env.name} backups",
             termination_protection=env.tier == "prod",
         )
-        cdk.Tags.of(self).add("zacatl:environment", env.name)
-        cdk.Tags.of(self).add("zacatl:managed-by", "zacatl-infra")
+        for key, value in naming.stack_tags(env).items():
+            cdk.Tags.of(self).add(key, value)
         backups = env.backups
         self.key = customer_key(self, "Key", env=env, purpose=f"replica of the database backups in {region}")
         kms.Alias(self, "KeyAlias", alias_name=naming.backup_replica_key_alias(env), target_key=self.key)

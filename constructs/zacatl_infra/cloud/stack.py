@@ -9,12 +9,15 @@ from .. import naming
 from ..config import EnvironmentConfig
 from .alarms import Alarms
 from .backups import REQUEST_METRICS_ID, BackupBucket
+from .certificates import IngressCertificate
 from .cluster import Cluster
 from .database import AtlasPrivateEndpoint, InClusterDatabaseSecret
 from .dr_stack import DisasterRecoveryStack
+from .gitops import GitOps
 from .identity import ServiceSecrets, WorkloadIdentities
 from .network import Network
 from .registry import RegistryReplication, ServiceRepository
+from .session_host import SessionManagerHost
 
 
 class EnvironmentStack(cdk.Stack):
@@ -40,8 +43,8 @@ class EnvironmentStack(cdk.Stack):
             if env.backups.replication_region else None
         if self.dr_stack is not None:
             self.add_stack_dependency(self.dr_stack, "the backup bucket replicates into the DR stack's bucket")
-        cdk.Tags.of(self).add("zacatl:environment", env.name)
-        cdk.Tags.of(self).add("zacatl:managed-by", "zacatl-infra")
+        for key, value in naming.stack_tags(env).items():
+            cdk.Tags.of(self).add(key, value)
         self.repositories = {
             spec.name: ServiceRepository(self, f"Repository-{spec.name}", env=env, service=spec).repository
             for spec in env.services
@@ -51,6 +54,12 @@ class EnvironmentStack(cdk.Stack):
         )
         self.network = Network(self, "Network", env=env)
         self.cluster = Cluster(self, "Cluster", env=env, vpc=self.network.vpc, log_key=self.network.log_key)
+        self.gitops = GitOps(self, "GitOps", env=env, cluster=self.cluster.cluster)
+        self.session_host = (SessionManagerHost(self, "SessionManagerHost", env=env, vpc=self.network.vpc,
+                                                cluster=self.cluster.cluster)
+                             if env.access.session_manager_host else None)
+        self.certificate = (IngressCertificate(self, "Certificate", env=env)
+                            if naming.certificate_domains(env) else None)
         self.backups = BackupBucket(self, "Backups", env=env)
         self.secrets = ServiceSecrets(self, "Secrets", env=env)
         self.database = AtlasPrivateEndpoint(self, "Database", env=env, vpc=self.network.vpc,
@@ -69,5 +78,7 @@ class EnvironmentStack(cdk.Stack):
         cdk.CfnOutput(self, "ClusterName", value=self.cluster.cluster.cluster_name)
         cdk.CfnOutput(self, "BackupBucketName", value=self.backups.bucket.bucket_name)
         cdk.CfnOutput(self, "AlarmTopicArn", value=self.alarms.topic.topic_arn)
+        if self.certificate:
+            cdk.CfnOutput(self, "CertificateArn", value=self.certificate.certificate.certificate_arn)
         for name, repository in self.repositories.items():
             cdk.CfnOutput(self, f"RepositoryUri-{name}", value=repository.repository_uri)

@@ -1,9 +1,14 @@
 """Backup failure alerting inside the cluster: a PrometheusRule on the backup CronJobs.
 
 Needs the Prometheus Operator's CRDs (``monitoring.coreos.com/v1``) and kube-state-metrics in the
-cluster, both from the kube-prometheus-stack platform add-on; the alerts go to the same
+cluster, both from a monitoring platform add-on (kube-prometheus-stack); the alerts go to the same
 Alertmanager receivers as every other alert of the stack (routing by ``severity`` and
 ``namespace``). Series names: ``facts.backups`` (kube-state-metrics).
+
+``rules_installable()`` says whether a pinned chart (``facts/charts.json``) installs the
+PrometheusRule kind; until one does, the environment charts render no rule (applying it would fail
+with "no matches for kind" and leave the sync failed), and the rule appears by itself once the
+monitoring add-on is added.
 """
 
 from __future__ import annotations
@@ -11,16 +16,27 @@ from __future__ import annotations
 import cdk8s
 from constructs import Construct
 
-from .. import naming
+from .. import naming, sync
 from ..config import EnvironmentConfig
 from ..facts import backups as facts
 from .labels import environment_labels
 
+#: The rule syncs last: until the monitoring add-on has installed its CRD the apply fails, and in the
+#: last wave that failure holds back nothing else of the environment.
+ALERTS_WAVE = sync.WORKLOADS + 10
 API_VERSION = "monitoring.coreos.com/v1"
 KIND = "PrometheusRule"
 #: Severity label Alertmanager routes on: a missing or failed backup pages the on-call in prod.
 SEVERITY = {"prod": "critical"}
 DEFAULT_SEVERITY = "warning"
+
+
+def rules_installable() -> bool:
+    """True when some pinned chart of ``facts/charts.json`` installs ``monitoring.coreos.com/PrometheusRule``."""
+    from .. import facts
+
+    kind = f"{API_VERSION.split('/')[0]}/{KIND}"
+    return any(kind in chart["kinds"] for chart in facts.load("charts")["charts"].values())
 
 
 def backup_rules(env: EnvironmentConfig, missing_after_hours: int) -> list[dict]:
@@ -78,6 +94,7 @@ class BackupAlerts(Construct):
         self.resource = cdk8s.ApiObject(
             self, "Resource", api_version=API_VERSION, kind=KIND,
             metadata=cdk8s.ApiObjectMetadata(name="database-backups", namespace=naming.namespace(env),
-                                             labels=environment_labels(env)))
+                                             labels=environment_labels(env),
+                                             annotations={sync.WAVE_ANNOTATION: str(ALERTS_WAVE)}))
         self.resource.add_json_patch(cdk8s.JsonPatch.add("/spec", {"groups": [
             {"name": "database-backups", "rules": backup_rules(env, missing_after_hours)}]}))

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import cdk8s
 
-from .. import naming
+from .. import naming, sync
 from ..config import EnvironmentConfig
 from .backup import DatabaseBackup
-from .backup_alerts import BackupAlerts
+from .backup_alerts import BackupAlerts, rules_installable
 from .database import InClusterDatabase
-from .migration import IndexMigration
+from .addons.application import PlatformAddOns
+from .migration import DEPLOYMENT_WAVE, IndexMigration
 from .namespace import EnvironmentNamespace
 from .network_policy import NamespaceNetworkPolicies
 from .secrets import AwsSecretStore
@@ -36,15 +37,39 @@ class NamespaceChart(cdk8s.Chart):
 
 class DatabaseChart(cdk8s.Chart):
     """The environment's MongoDB (``in_cluster``), its backup CronJobs and their alert rule:
-    ``10-database.yaml``, after the namespace and before the services that connect to it."""
+    ``15-database.yaml``, after the add-ons and before the services that connect to it."""
 
     def __init__(self, scope: cdk8s.App, id_: str, *, env: EnvironmentConfig) -> None:
         super().__init__(scope, id_, disable_resource_name_hashes=True)
         self.database = InClusterDatabase(self, "Database", env=env) if env.database.kind == "in_cluster" else None
         self.backups = [DatabaseBackup(self, f"Backup-{s.name}", env=env, service=s)
                         for s in naming.backed_up_services(env)]
+        # The rule needs the Prometheus Operator's CRD: rendered once a pinned add-on chart installs it.
         self.alerts = BackupAlerts(self, "BackupAlerts", env=env,
-                                   missing_after_hours=env.database.backup.missing_after_hours) if self.backups else None
+                                   missing_after_hours=env.database.backup.missing_after_hours) \
+            if self.backups and rules_installable() else None
+
+
+class PlatformChart(cdk8s.Chart):
+    """The platform add-ons as Argo CD objects (cloud tiers only); see ``addons.application``."""
+
+    def __init__(self, scope: cdk8s.App, id_: str, *, env: EnvironmentConfig) -> None:
+        super().__init__(scope, id_, disable_resource_name_hashes=True)
+        self.addons = PlatformAddOns(self, "AddOns", env=env)
+
+
+#: Kinds served by CRDs an add-on installs in the same sync: Argo CD skips their dry run (it would fail
+#: with "no matches for kind") and applies them in their wave, after the operator is healthy.
+_CUSTOM_RESOURCE_GROUPS = ("external-secrets.io", "monitoring.coreos.com")
+
+
+def _order(chart: cdk8s.Chart) -> None:
+    """Sync waves and options on the objects of ``chart``: Namespaces first, custom resources skip dry run."""
+    for obj in (c for c in chart.node.find_all() if isinstance(c, cdk8s.ApiObject)):
+        if obj.kind == "Namespace":
+            obj.metadata.add_annotation(sync.WAVE_ANNOTATION, str(sync.NAMESPACES))
+        elif obj.api_version.split("/")[0] in _CUSTOM_RESOURCE_GROUPS:
+            obj.metadata.add_annotation(sync.SYNC_OPTIONS_ANNOTATION, sync.SKIP_DRY_RUN)
 
 
 class ServiceChart(cdk8s.Chart):
@@ -59,13 +84,18 @@ class ServiceChart(cdk8s.Chart):
         spec = env.service(service_name)
         self.migration = IndexMigration(self, "IndexMigration", env=env, spec=spec) \
             if spec.database and spec.database.index_script else None
+        if self.migration is not None:
+            # The new version starts only once the migration Job (an earlier wave) completed.
+            cdk8s.ApiObject.of(self.service.deployment).metadata.add_annotation(
+                sync.WAVE_ANNOTATION, str(DEPLOYMENT_WAVE))
 
 
 def environment_app(
     env: EnvironmentConfig, outdir: Path, *, service_class: type[ZacatlService] = ZacatlService
 ) -> cdk8s.App:
-    """The workload layer of ``env``: ``00-namespace.yaml`` first, ``10-database.yaml`` (the in-cluster
-    MongoDB, backup CronJobs and their alerts), then ``20-<service>.yaml`` each.
+    """The workload layer of ``env``: ``00-namespace.yaml``, ``10-platform.yaml`` (cloud tiers: the add-ons'
+    AppProject and Applications), ``15-database.yaml`` (the in-cluster MongoDB, backup CronJobs and
+    their alerts), then ``20-<service>.yaml`` each; Argo CD sync waves order the apply.
 
     ``service_class``: Default ``ZacatlService``; a service repository passes its subclass to change
     what every service renders (see docs/workloads.md).
@@ -75,8 +105,12 @@ def environment_app(
         yaml_output_type=cdk8s.YamlOutputType.FILE_PER_CHART,
         output_file_extension=".yaml",
     )
-    NamespaceChart(app, "00-namespace", env=env)
-    DatabaseChart(app, "10-database", env=env)
+    charts: list[cdk8s.Chart] = [NamespaceChart(app, "00-namespace", env=env)]
+    if not env.is_local:
+        charts.append(PlatformChart(app, "10-platform", env=env))
+    charts.append(DatabaseChart(app, "15-database", env=env))
     for spec in env.services:
-        ServiceChart(app, f"20-{spec.name}", env=env, service_name=spec.name, service_class=service_class)
+        charts.append(ServiceChart(app, f"20-{spec.name}", env=env, service_name=spec.name, service_class=service_class))
+    for chart in charts:
+        _order(chart)
     return app

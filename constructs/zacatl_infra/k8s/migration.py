@@ -1,12 +1,18 @@
-"""Index creation before a new version serves: the service's index script as an Argo CD PreSync hook.
+"""Index creation before a new version serves: the service's index script as an Argo CD sync hook.
 
 Zacatl turns Mongoose index creation off on boot when APP_ENV is production, prod or staging
 (``facts.zacatl.INDEX_BOOT_OFF_ENVIRONMENTS``), and the reference example creates indexes only in
 local and development, so in every cloud environment a migration must create them. The Job runs
 ``node <database.index_script>`` in the service's own image (same contract variables, same
-connection string) before Argo CD's Sync phase applies the new Deployment. Its NetworkPolicy is a
-PreSync hook too, one wave earlier: a normal object would only appear in the Sync phase, after the
-Job that needs it. For kubectl users: ``docs/disaster-recovery.md`` (apply, wait, then the rest).
+connection string), in sync wave ``JOB_WAVE``: after the service's ExternalSecret and Secret
+(wave ``sync.WORKLOADS``), before its Deployment, which ``charts.ServiceChart`` moves to
+``DEPLOYMENT_WAVE``. Argo CD waits for each wave to be healthy, a Job hook to complete.
+
+Why a Sync-phase hook and not PreSync: one root Application syncs the whole ``dist/<env>/``
+(``sync.py``), namespace and External Secrets included. A PreSync hook runs before all of them, so on
+a fresh cluster it would start in a namespace that does not exist yet, without its Secret, and
+block every later sync. Ordered by waves inside the Sync phase, it runs as late as it may and as
+early as it must. For kubectl users: ``docs/disaster-recovery.md`` (apply, wait, then the rest).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import cdk8s
 import cdk8s_plus_27 as kplus
 from constructs import Construct
 
-from .. import naming, runtime
+from .. import naming, runtime, sync
 from ..config import EnvironmentConfig, ServiceSpec
 from ..config.quantity import cpu_millicores, memory_bytes
 from ..facts import zacatl
@@ -25,21 +31,23 @@ from .hardening import container_security, harden, pod_security, resources
 
 HOOK = "argocd.argoproj.io/hook"
 HOOK_DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy"
-SYNC_WAVE = "argocd.argoproj.io/sync-wave"
-#: Waves inside the PreSync phase: the policy first, then the Job.
-POLICY_WAVE = "-2"
-JOB_WAVE = "-1"
+SYNC_WAVE = sync.WAVE_ANNOTATION
+#: The policy lands with the service's other objects, the Job one wave later (its Secret exists by
+#: then), the new Deployment one wave after the Job completed.
+POLICY_WAVE = sync.WORKLOADS
+JOB_WAVE = sync.WORKLOADS + 1
+DEPLOYMENT_WAVE = sync.WORKLOADS + 2
 #: An index build on a large collection can take a while; past 30 minutes the sync fails visibly.
 DEADLINE_SECONDS = 30 * 60
 
 
-def hook_annotations(wave: str) -> dict[str, str]:
-    """PreSync, replaced on every sync (a Job's template is immutable), in ``wave``."""
-    return {HOOK: "PreSync", HOOK_DELETE_POLICY: "BeforeHookCreation", SYNC_WAVE: wave}
+def hook_annotations(wave: int) -> dict[str, str]:
+    """A Sync-phase hook in ``wave``, replaced on every sync (a Job's template is immutable)."""
+    return {HOOK: "Sync", HOOK_DELETE_POLICY: "BeforeHookCreation", SYNC_WAVE: str(wave)}
 
 
 class IndexMigration(Construct):
-    """Job ``<service>-db-migrate`` (PreSync, wave -1) and its NetworkPolicy (PreSync, wave -2).
+    """Job ``<service>-db-migrate`` (Sync hook, ``JOB_WAVE``) and its NetworkPolicy (``POLICY_WAVE``).
 
     Same image, user, contract variables and database secret as the service's Deployment; one
     attempt (``backoffLimit`` 0), 30-minute deadline, restricted Pod Security, no API token.
