@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
-    outdir = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(outdir), str(ROOT)],
-                   check=True, capture_output=True, text=True, timeout=240)
-    (built,) = outdir.glob("zacatl_infra-*.whl")
-    return zipfile.ZipFile(built)
+def wheel(wheel_path: Path) -> zipfile.ZipFile:
+    return zipfile.ZipFile(wheel_path)
 
 
 def test_wheel_ships_the_package_and_its_type_marker(wheel: zipfile.ZipFile):
@@ -38,3 +32,9 @@ def test_wheel_ships_every_library_file_and_nothing_else(wheel: zipfile.ZipFile)
     shipped = {n for n in wheel.namelist() if not n.startswith("zacatl_infra-")}
     assert shipped == expected
     assert not any(n.startswith(("constructs/", "tests/", "environments/")) for n in shipped)
+
+
+def test_wheel_declares_the_zacatl_infra_command(wheel: zipfile.ZipFile):
+    (entry_points,) = [n for n in wheel.namelist() if n.endswith(".dist-info/entry_points.txt")]
+    text = wheel.read(entry_points).decode()
+    assert "[console_scripts]" in text and "zacatl-infra = zacatl_infra.cli:main" in text

@@ -1,0 +1,31 @@
+"""dev: team greetings in the platform's dev environment (its account, region, zones and domain)."""
+
+from zacatl_infra.config import presets
+
+ENVIRONMENT = presets.environment(
+    "dev",
+    name="dev",
+    team="greetings",
+    account="111111111111",
+    region="eu-west-1",
+    availability_zones=("eu-west-1a", "eu-west-1b"),
+    domain="dev.zacatl.example.com",
+    services=(
+        # Public: the ALB routes every path to it; it calls the backend inside the cluster.
+        presets.service(
+            "dev",
+            name="gateway",
+            image={"tag": "1.0.0"},
+            container_port=3000,
+            env={"GREETINGS_URL": "http://greetings-api"},
+        ),
+        # Internal: no ingress; only the gateway reaches it (services.py).
+        presets.service(
+            "dev",
+            name="greetings-api",
+            image={"tag": "1.4.0"},
+            ingress_path=None,
+            secrets=({"env_var": "GREETING_SIGNING_KEY", "key": "signing-key"},),
+        ),
+    ),
+)

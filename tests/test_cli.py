@@ -1,0 +1,91 @@
+"""`zacatl-infra init`: a service repository's deployment folder that synthesizes and tests on first run.
+
+The scaffold is run against this checkout: its `.venv` is this project's (the library installed
+editable), its Node toolchain this project's node_modules. Its own Makefile targets run, with the
+set-up stamps marked done (`make -o`), since installing what this project already has proves nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from zacatl_infra.cli import init, scaffold_files
+
+from .conftest import ROOT
+from .test_synth import _cli_env
+
+SCAFFOLD = {".gitignore", "Makefile", "README.md", "app.py", "cdk.json", "cdk8s.yaml", "environments/dev.py",
+            "package.json", "requirements.txt", "tests/test_snapshots.py"}
+
+
+def _make(folder: Path, *targets: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in _cli_env().items() if k != "CI"}  # outside CI, a first run records snapshots
+    return subprocess.run(["make", "-o", ".venv/.installed", "-o", "node_modules/.installed", *targets],
+                          cwd=folder, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def scaffold(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("billing") / "deploy"
+    result = subprocess.run([sys.executable, "-m", "zacatl_infra.cli", "init", str(folder), "--team", "payments",
+                             "--service", "billing-worker"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    (folder / ".venv").symlink_to(ROOT / ".venv")
+    return folder
+
+
+def test_init_writes_the_scaffold_into_an_empty_folder(scaffold: Path):
+    written = {str(p.relative_to(scaffold)) for p in scaffold.rglob("*") if p.is_file() and ".venv" not in p.parts}
+    assert written == SCAFFOLD
+    assert json.loads((scaffold / "cdk.json").read_text()) == {"app": ".venv/bin/python app.py", "output": "cdk.out"}
+
+
+def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path):
+    (tmp_path / "Makefile").write_text("mine\n")
+    with pytest.raises(FileExistsError, match="would overwrite Makefile"):
+        init(tmp_path, team="payments", service="billing-worker", requirement="zacatl-infra")
+    assert [p.name for p in tmp_path.iterdir()] == ["Makefile"] and (tmp_path / "Makefile").read_text() == "mine\n"
+    result = subprocess.run([sys.executable, "-m", "zacatl_infra.cli", "init", str(tmp_path), "--team", "payments"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "nothing was written" in result.stderr
+
+
+def test_init_fails_on_a_team_name_kubernetes_refuses():
+    with pytest.raises(ValueError, match="team 'Payments_Team' is not a DNS-1123 label"):
+        scaffold_files(team="Payments_Team", service="x", requirement="zacatl-infra")
+
+
+def test_scaffold_pins_the_node_toolchain_this_project_locks():
+    pinned = json.loads(scaffold_files(team="t", service="s", requirement="r")["package.json"])["devDependencies"]
+    locked = json.loads((ROOT / "package-lock.json").read_text())["packages"]
+    assert pinned == {name: locked[f"node_modules/{name}"]["version"] for name in ("aws-cdk", "cdk8s-cli", "node")}
+    assert pinned["node"].startswith("24.")
+
+
+def test_scaffold_synthesizes_both_layers_in_its_own_names_and_its_tests_pass(scaffold: Path):
+    result = _make(scaffold, "synth", "test")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(p.name for p in (scaffold / "dist" / "dev").iterdir()) == ["00-namespace.yaml", "20-billing-worker.yaml"]
+    assert "namespace: zacatl-dev-payments" in (scaffold / "dist" / "dev" / "20-billing-worker.yaml").read_text()
+    assert (scaffold / "cdk.out" / "zacatl-dev-payments.template.json").exists()
+    assert sorted(p.name for p in (scaffold / "tests" / "snapshots").iterdir()) == ["cloud-dev.json", "k8s-dev.yaml"]
+
+    # The recorded snapshots now guard the output: a changed setting fails the scaffold's own test.
+    env_file = scaffold / "environments" / "dev.py"
+    env_file.write_text(env_file.read_text().replace("container_port=3000", "container_port=3001"))
+    broken = _make(scaffold, "test")
+    assert broken.returncode != 0 and "k8s-dev.yaml" in broken.stdout, broken.stdout
+
+
+@pytest.mark.cli
+def test_scaffold_cdk_cli_synthesizes_with_a_cdk_json_that_only_names_the_app(scaffold: Path, tmp_path: Path):
+    result = subprocess.run(["cdk", "synth", "--output", str(tmp_path), "--no-version-reporting", "--no-notices",
+                             "--quiet"], cwd=scaffold, env=_cli_env(), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in tmp_path.glob("*.template.json")] == ["zacatl-dev-payments.template.json"]
+
