@@ -74,8 +74,8 @@ def main(argv: list[str] | None = None, root: Path | None = None, *,
     """
     project = Project(root or Path.cwd())
     only = list(argv if argv is not None else sys.argv[1:]) or None
-    context = project_context(project.root)
     try:
+        context = project_context(project.root)
         envs = load_environments(project.environments_dir, only)
         if os.environ.get("CDK_OUTDIR"):
             synth_cloud(envs, Path(os.environ["CDK_OUTDIR"]), context=context, builtin_validation=True)

@@ -20,9 +20,10 @@ from zacatl_infra.cloud.app import cloud_app
 from zacatl_infra.cloud.service_stack import ServiceStack
 from zacatl_infra.config import EnvironmentConfig, presets
 from zacatl_infra.policy import add_policy_plugins
+from zacatl_infra.service_synth import render_workloads
 
 from ..checks.test_cloud_cfn_lint import ALLOWED_WARNINGS
-from ..conftest import ROOT
+from ..conftest import ROOT, RenderedEnvironment
 from .helpers import pod_identity_associations, resources
 
 CHECKOV = ROOT / ".tools" / "checkov" / "bin" / "checkov"
@@ -76,9 +77,10 @@ def test_one_repository_per_service_under_the_prefix_the_platform_replicates(tem
     assert all(n.startswith(naming.ecr_repository_prefix(team_env)) for n in names)
 
 
-def test_one_secret_per_service_readable_by_the_platform_external_secrets_role(template, team_env):
+def test_one_secret_per_service_with_secret_values_readable_by_the_platform_external_secrets_role(template, team_env):
     secrets = {r["Properties"]["Name"]: k for k, r in resources(template, "AWS::SecretsManager::Secret").items()}
-    assert sorted(secrets) == ["zacatl/dev/payments/billing-worker", "zacatl/dev/payments/ledger-api"]
+    # ledger-api has no secret values: no secret, as the workload layer renders no ExternalSecret for it.
+    assert sorted(secrets) == ["zacatl/dev/payments/billing-worker"]
     (policy,) = resources(template, "AWS::IAM::Policy").values()
     # Imported by name, as the platform stack names it: no lookup, no export.
     assert policy["Properties"]["Roles"] == [naming.external_secrets_role_name(team_env)] == ["zacatl-dev-external-secrets"]
@@ -152,3 +154,38 @@ def test_team_secrets_key_lets_the_platform_role_decrypt_through_secrets_manager
     (decrypt,) = [s for s in key["Properties"]["KeyPolicy"]["Statement"] if s["Principal"] == {"AWS": role_arn}]
     assert decrypt["Action"] == "kms:Decrypt"
     assert decrypt["Condition"] == {"StringEquals": {"kms:ViaService": f"secretsmanager.{team_env.region}.amazonaws.com"}}
+
+
+# --- both layers of the team side by side: the rendered manifests and the ServiceStack agree ------
+@pytest.fixture(scope="module")
+def team_workloads(team_env, tmp_path_factory) -> RenderedEnvironment:
+    outdir = tmp_path_factory.mktemp("team-dist")
+    render_workloads([team_env], outdir)
+    return RenderedEnvironment({p.name: p.read_text() for p in sorted((outdir / team_env.name).glob("*.yaml"))})
+
+
+def test_every_manifest_object_is_in_the_team_namespace(team_workloads, team_env):
+    (namespace,) = team_workloads.find("Namespace")
+    assert namespace["metadata"]["name"] == naming.namespace(team_env)
+    assert {o["metadata"].get("namespace") for o in team_workloads.objects if o["kind"] != "Namespace"} == {
+        naming.namespace(team_env)}
+
+
+def test_every_external_secret_reads_a_secret_of_the_team_stack(team_workloads, template):
+    secrets = {r["Properties"]["Name"] for r in resources(template, "AWS::SecretsManager::Secret").values()}
+    read = {d["remoteRef"]["key"] for e in team_workloads.find("ExternalSecret") for d in e["spec"]["data"]}
+    assert read == secrets
+
+
+def test_every_association_has_its_service_account_in_the_manifests(team_workloads, template):
+    accounts = {(a["metadata"]["namespace"], a["metadata"]["name"]) for a in team_workloads.find("ServiceAccount")}
+    assert set(pod_identity_associations(template)) <= accounts
+
+
+def test_every_deployment_pulls_from_a_repository_of_the_team_stack(team_workloads, template, team_env):
+    repositories = {r["Properties"]["RepositoryName"] for r in resources(template, "AWS::ECR::Repository").values()}
+    registry = f"{team_env.account}.dkr.ecr.{team_env.region}.amazonaws.com/"
+    for deployment in team_workloads.find("Deployment"):
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        repository = container["image"].removeprefix(registry).split(":")[0].split("@")[0]
+        assert repository in repositories, container["image"]
