@@ -21,7 +21,7 @@ from .conftest import ROOT
 from .test_synth import _cli_env
 
 SCAFFOLD = {".gitignore", "Makefile", "README.md", "app.py", "cdk.json", "cdk8s.yaml", "environments/dev.py",
-            "package.json", "requirements.txt", "tests/test_snapshots.py"}
+            "package.json", "pytest.ini", "requirements.txt", "tests/test_snapshots.py"}
 
 
 def _make(folder: Path, *targets: str) -> subprocess.CompletedProcess[str]:

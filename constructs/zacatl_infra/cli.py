@@ -3,7 +3,7 @@
 The scaffold (``zacatl_infra/templates/service/``): ``app.py``, ``cdk.json`` (names the app only; the
 library sets the CDK feature flags), ``cdk8s.yaml``, ``environments/dev.py`` (a team in the
 platform's dev environment), ``tests/test_snapshots.py``, ``package.json`` (Node 24, aws-cdk and
-cdk8s-cli pinned), ``requirements.txt``, a ``Makefile`` with ``make synth`` and ``make test``,
+cdk8s-cli pinned), ``requirements.txt``, ``pytest.ini``, a ``Makefile`` with ``make synth`` and ``make test``,
 ``README.md`` and ``.gitignore``. It synthesizes on the first ``make synth``.
 """
 
