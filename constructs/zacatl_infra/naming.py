@@ -6,6 +6,7 @@ cross-layer contract tests prove both sides agree.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Literal
 
@@ -105,8 +106,28 @@ def kubernetes_secret_name(service: ServiceSpec) -> str:
 
 
 def host(env: EnvironmentConfig, service: ServiceSpec) -> str:
-    """Public host name of a service's ingress: ``<service>.<domain>``."""
-    return f"{service.name}.{env.domain}"
+    """Public host name of a service's ingress: ``service.host`` if set (config keeps it inside
+    ``env.domain``), else ``<service>.<domain>``."""
+    return service.public_host(env.domain)
+
+
+#: Prefix length of each public subnet: NAT gateways and load balancers need few addresses.
+PUBLIC_SUBNET_PREFIX = 24
+
+
+def public_subnet_cidrs(env: EnvironmentConfig) -> tuple[str, ...]:
+    """The public subnet of each pinned availability zone, in zone order: the first ``/24`` blocks of
+    the VPC range (``10.0.0.0/24``, ``10.0.1.0/24``, ... for ``10.0.0.0/16``).
+
+    The cloud layer creates exactly these subnets (``cloud/network.py``); the internet-facing ALB
+    has its addresses there and, with target-type ip, sends to pods from them, so the workload
+    layer's network policies admit load-balancer traffic from these ranges and no others. Empty
+    for ``local`` (no VPC).
+    """
+    if env.is_local:
+        return ()
+    blocks = ipaddress.ip_network(env.network.vpc_cidr).subnets(new_prefix=PUBLIC_SUBNET_PREFIX)
+    return tuple(str(next(blocks)) for _ in env.availability_zones)
 
 
 def secret_store_name(env: EnvironmentConfig) -> str:

@@ -37,8 +37,10 @@ def _team_env(platform: EnvironmentConfig, **fields) -> EnvironmentConfig:
         availability_zones=platform.availability_zones, domain=platform.domain,
         services=(
             presets.service(platform.tier, name="billing-worker", image={"tag": "1.0.0"}, container_port=3000,
+                            health={"readiness_path": "/ready"},
                             secrets=({"env_var": "STRIPE_API_KEY", "key": "stripe-api-key"},), needs_aws_role=True),
-            presets.service(platform.tier, name="ledger-api", image={"tag": "2.3.1"}),
+            presets.service(platform.tier, name="ledger-api", image={"tag": "2.3.1"},
+                            health={"readiness_path": "/ready"}),
         ),
         **fields,
     )

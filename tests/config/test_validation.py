@@ -37,7 +37,8 @@ def test_valid_environment_carries_tier_presets():
 
 
 def test_nested_override_keeps_other_preset_values():
-    spec = presets.service("prod", name="api", image={"tag": "1.0.0"}, resources={"memory_limit": "2Gi"})
+    spec = presets.service("prod", name="api", image={"tag": "1.0.0"}, health={"readiness_path": "/ready"},
+                           resources={"memory_limit": "2Gi"})
     assert spec.resources.memory_limit == "2Gi"
     assert spec.resources.memory_request == "512Mi"
 
@@ -53,7 +54,7 @@ def test_nested_override_keeps_other_preset_values():
         ({"name": "Prod_1"}, "field name: 'Prod_1' is not a DNS-1123 label"),
         ({"log_level": "loud"}, "field log_level: Input should be 'fatal', 'error', 'warn', 'info', 'debug' or 'trace'"),
         ({"services": ()}, "field services: Tuple should have at least 1 item"),
-        ({"cluster": {"kubernetes_version": "1.19"}}, "field cluster.kubernetes_version: '1.19' is not a supported Kubernetes version"),
+        ({"cluster": {"kubernetes_version": "1.19"}}, "field cluster.kubernetes_version: '1.19' is not a Kubernetes version EKS offers"),
         ({"cluster": {"public_endpoint_cidrs": ("0.0.0.0/0",)}}, "opens the API endpoint to the whole internet"),
         ({"cluster": {"node_min": 5, "node_desired": 2}}, "node counts must satisfy node_min <= node_desired <= node_max"),
         ({"network": {"vpc_cidr": "10.0.0.0/8"}}, "field network.vpc_cidr: '10.0.0.0/8' must be a /16 to /20 block"),
@@ -104,7 +105,16 @@ def test_fails_on_duplicate_service_names():
         ({"health": {"liveness_path": "health"}}, "'health' must be an absolute HTTP path"),
         ({"env": {"PORT": "9000"}}, "'PORT' is set by the platform from the spec"),
         ({"env": {"lower": "x"}}, "'lower' is not an environment variable name"),
-        ({"env": {"MONGODB_URI": "mongodb://x"}}, "environment variables ['MONGODB_URI'] are defined twice"),
+        ({"env": {"MONGO_URI": "mongodb://x"}}, "environment variables ['MONGO_URI'] are defined twice"),
+        ({"env": {"APP_ENV": "qa"}}, "'APP_ENV' is set by the platform from the spec"),
+        ({"health": {"readiness_path": None}}, "health.readiness_path is None, but the Ingress's load balancer"),
+        ({"component": "worker", "ingress_path": "/"}, "ingress_path '/': a worker serves no Ingress"),
+        ({"host": "Not_A_Host"}, "field services[greetings-api].host: 'Not_A_Host' is not a lowercase DNS host"),
+        ({"internet_egress": {"reason": "x"}}, "'x' is not a reason"),
+        ({"internet_egress": {"ports": ()}}, "internet egress needs at least one port"),
+        ({"upstreams": ({"name": "ledger-api", "port": 8080},)}, "port 8080 is only for an external peer"),
+        ({"upstreams": ({"name": "stripe", "cidr": "10.9.0.0/24"},)}, "an external peer (cidr 10.9.0.0/24) needs a port"),
+        ({"upstreams": ({"name": "ledger-api"}, {"name": "ledger-api"})}, "upstreams ['ledger-api'] are listed twice"),
     ],
 )
 def test_fails_on_invalid_service_setting(overrides, expected):

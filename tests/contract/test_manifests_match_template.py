@@ -5,6 +5,8 @@ layers (session fixtures), not the naming functions, so a construct that builds 
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
 
 from zacatl_infra import naming
@@ -66,9 +68,28 @@ def test_every_deployment_image_comes_from_a_repository_of_the_stack(env_name, w
             assert repository in repositories, f"{image}: no ECR repository {repository} in the template"
 
 
+def _public_subnet_cidrs(template: dict) -> list[str]:
+    """CidrBlock of every subnet the template tags as public (aws-cdk:subnet-type), in zone order."""
+    public = [r["Properties"] for r in resources(template, "AWS::EC2::Subnet").values()
+              if {"Key": "aws-cdk:subnet-type", "Value": "Public"} in r["Properties"].get("Tags", [])]
+    return [p["CidrBlock"] for p in sorted(public, key=lambda p: p["AvailabilityZone"])]
+
+
 @pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
-def test_ingress_network_policies_admit_the_vpc_the_stack_creates(env_name, workloads, templates):
-    (vpc,) = resources(templates[env_name], "AWS::EC2::VPC").values()
+def test_template_public_subnets_are_the_ranges_naming_derives(env_name, templates, environments):
+    env = environments[env_name]
+    template = templates[env_name]
+    assert _public_subnet_cidrs(template) == list(naming.public_subnet_cidrs(env))
+    # Set by hand over CDK's allocator: they must still sit inside the VPC and clear of every other subnet.
+    subnets = [ipaddress.ip_network(r["Properties"]["CidrBlock"])
+               for r in resources(template, "AWS::EC2::Subnet").values()]
+    vpc = ipaddress.ip_network(env.network.vpc_cidr)
+    assert all(s.subnet_of(vpc) for s in subnets)
+    assert not [(a, b) for i, a in enumerate(subnets) for b in subnets[i + 1:] if a.overlaps(b)]
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_ingress_network_policies_admit_only_the_public_subnets_the_stack_creates(env_name, workloads, templates):
     cidrs = {
         peer["ipBlock"]["cidr"]
         for policy in workloads[env_name].find("NetworkPolicy")
@@ -76,5 +97,6 @@ def test_ingress_network_policies_admit_the_vpc_the_stack_creates(env_name, work
         for peer in rule.get("from", [])
         if "ipBlock" in peer
     }
-    # ALB target-type ip sends traffic from the load balancer's addresses inside the VPC.
-    assert cidrs == {vpc["Properties"]["CidrBlock"]}
+    # ALB target-type ip sends from the load balancer's addresses, which live in the public subnets;
+    # the rest of the VPC (nodes, other pods) gets no way in through these rules.
+    assert cidrs == set(_public_subnet_cidrs(templates[env_name]))

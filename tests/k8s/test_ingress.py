@@ -48,3 +48,35 @@ def test_local_ingress_has_no_alb_annotations(workloads, environments):
     for spec in environments["local"].services:
         annotations = workloads["local"].one("Ingress", spec.name)["metadata"].get("annotations") or {}
         assert not [k for k in annotations if k.startswith("alb.")]
+
+
+def test_a_service_host_override_reaches_the_rule_and_the_certificate():
+    from pathlib import Path
+
+    import yaml
+
+    from zacatl_infra.config import presets
+    from zacatl_infra.k8s.charts import environment_app
+
+    spec = presets.zacatl_example_backend("staging", image={"tag": "1.0.0"}, host="greetings.qa.example.com",
+                                          database={"egress_cidrs": ("192.168.248.0/21",)})
+    env = presets.environment("staging", name="qa", account="111111111111", region="eu-west-1",
+                              availability_zones=("eu-west-1a", "eu-west-1b"), domain="qa.example.com",
+                              services=(spec,))
+    assert naming.host(env, spec) == "greetings.qa.example.com"
+    (ingress,) = [d for d in yaml.safe_load_all(environment_app(env, Path("/n")).synth_yaml())
+                  if d and d["kind"] == "Ingress"]
+    assert ingress["spec"]["rules"][0]["host"] == "greetings.qa.example.com"
+    assert ingress["spec"]["tls"] == [{"hosts": ["greetings.qa.example.com"]}]
+
+
+def test_public_subnets_are_the_first_blocks_of_the_vpc_one_per_zone():
+    from zacatl_infra.config import presets
+
+    env = presets.environment(
+        "prod", name="qa", account="111111111111", region="eu-west-1",
+        availability_zones=("eu-west-1a", "eu-west-1b", "eu-west-1c"), domain="qa.example.com",
+        network={"vpc_cidr": "10.8.16.0/20"},
+        services=(presets.zacatl_example_backend("prod", image={"tag": "1.0.0"},
+                                                 database={"egress_cidrs": ("192.168.248.0/21",)}),))
+    assert naming.public_subnet_cidrs(env) == ("10.8.16.0/24", "10.8.17.0/24", "10.8.18.0/24")

@@ -1,4 +1,5 @@
-"""Network policies: default deny, DNS, ingress from the controller and Prometheus, egress to the database."""
+"""Network policies as rendered: default deny, DNS, the load balancer, callers, the database, upstreams, the
+internet and AWS. What the rules allow as a whole is checked by tests/contract/test_network_reachability.py."""
 
 from __future__ import annotations
 
@@ -7,8 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from zacatl_infra import naming
 from zacatl_infra.config import presets
+from zacatl_infra.config.service import NON_INTERNET_IPV4
+from zacatl_infra.k8s import network_policy
 from zacatl_infra.k8s.charts import environment_app
+from zacatl_infra.k8s.labels import selector_labels
 from zacatl_infra.k8s.platform import INGRESS_NGINX_NAMESPACE, MONITORING_NAMESPACE
 
 from ..conftest import ENVIRONMENT_NAMES
@@ -37,7 +42,8 @@ def test_every_pod_may_reach_cluster_dns_on_53_udp_and_tcp(workloads, env_name):
 
 
 @pytest.mark.parametrize("env_name", ENVIRONMENT_NAMES)
-def test_service_port_is_open_to_the_ingress_controller_and_prometheus_only(workloads, environments, env_name):
+def test_service_port_is_open_to_the_load_balancer_subnets_prometheus_and_callers_only(
+        workloads, environments, env_name):
     env = environments[env_name]
     for spec in env.services:
         policy = workloads[env_name].one("NetworkPolicy", spec.name)["spec"]
@@ -45,10 +51,14 @@ def test_service_port_is_open_to_the_ingress_controller_and_prometheus_only(work
         assert policy["podSelector"] == deployment["spec"]["selector"]
         peers = [peer for rule in policy["ingress"] for peer in rule["from"]]
         assert all(rule["ports"] == [{"port": spec.container_port, "protocol": "TCP"}] for rule in policy["ingress"])
-        controller = (_namespace_peer(INGRESS_NGINX_NAMESPACE) if env.is_local
-                      else {"ipBlock": {"cidr": env.network.vpc_cidr}})
-        expected = ([controller] if spec.ingress_path is not None else []) + [_namespace_peer(MONITORING_NAMESPACE)]
-        assert peers == expected
+        if spec.ingress_path is None:
+            controller = []
+        elif env.is_local:
+            controller = [_namespace_peer(INGRESS_NGINX_NAMESPACE)]
+        else:
+            controller = [{"ipBlock": {"cidr": cidr}} for cidr in naming.public_subnet_cidrs(env)]
+        callers = [{"podSelector": {"matchLabels": selector_labels(c)}} for c in network_policy.callers(env, spec)]
+        assert peers == controller + [_namespace_peer(MONITORING_NAMESPACE)] + callers
 
 
 @pytest.mark.parametrize("env_name", ENVIRONMENT_NAMES)
@@ -60,23 +70,66 @@ def test_service_egress_is_the_database_and_upstreams_only(workloads, environmen
                    for peer in rule["to"] for port in rule["ports"]}
         expected = {(cidr, spec.database.port) for cidr in spec.database.egress_cidrs} if spec.database else set()
         expected |= {(u.cidr, u.port) for u in spec.upstreams}
+        assert not spec.internet_egress and not spec.needs_aws_role  # the committed services need neither
         assert allowed == expected
 
 
-def test_database_and_upstream_cidrs_become_egress_rules():
-    # The committed environments list no database CIDRs; this one does, so the rule shape is checked.
+def _render(env):
+    docs = environment_app(env, Path("/nonexistent")).synth_yaml()
+    return {d["metadata"]["name"]: d["spec"] for d in yaml.safe_load_all(docs) if d and d["kind"] == "NetworkPolicy"}
+
+
+def _staging(*services):
+    return presets.environment("staging", name="qa", account="111111111111", region="eu-west-1",
+                               availability_zones=("eu-west-1a", "eu-west-1b"), domain="qa.example.com",
+                               services=services)
+
+
+def test_database_and_external_upstreams_become_ip_block_egress_rules():
     service = presets.zacatl_example_backend(
         "staging", image={"tag": "1.0.0"},
-        database={"name": "greetings", "egress_cidrs": ("10.20.0.0/24",)},
-        upstreams=({"name": "billing", "cidr": "10.30.0.0/24", "port": 8443},),
+        database={"name": "greetings", "egress_cidrs": ("192.168.10.0/24",)},
+        upstreams=({"name": "billing", "cidr": "172.20.30.0/24", "port": 8443},),
     )
-    env = presets.environment("staging", name="qa", account="111111111111", region="eu-west-1",
-                              availability_zones=("eu-west-1a", "eu-west-1b"), domain="qa.example.com",
-                              services=(service,))
-    docs = environment_app(env, Path("/nonexistent")).synth_yaml()
-    policy = next(d for d in yaml.safe_load_all(docs)
-                  if d and d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == service.name)["spec"]
+    policy = _render(_staging(service))[service.name]
     assert policy["egress"] == [
-        {"to": [{"ipBlock": {"cidr": "10.20.0.0/24"}}], "ports": [{"port": 27017, "protocol": "TCP"}]},
-        {"to": [{"ipBlock": {"cidr": "10.30.0.0/24"}}], "ports": [{"port": 8443, "protocol": "TCP"}]},
+        {"to": [{"ipBlock": {"cidr": "192.168.10.0/24"}}], "ports": [{"port": 27017, "protocol": "TCP"}]},
+        {"to": [{"ipBlock": {"cidr": "172.20.30.0/24"}}], "ports": [{"port": 8443, "protocol": "TCP"}]},
     ]
+
+
+def test_a_service_upstream_renders_egress_on_the_caller_and_ingress_on_the_callee():
+    callee = presets.service("staging", name="ledger-api", image={"tag": "1.0.0"}, container_port=9000,
+                             health={"readiness_path": "/ready"}, ingress_path=None)
+    caller = presets.service("staging", name="checkout-api", image={"tag": "1.0.0"},
+                             health={"readiness_path": "/ready"}, upstreams=({"name": "ledger-api"},))
+    policies = _render(_staging(caller, callee))
+    assert {"to": [{"podSelector": {"matchLabels": selector_labels(callee)}}],
+            "ports": [{"port": 9000, "protocol": "TCP"}]} in policies["checkout-api"]["egress"]
+    assert {"from": [{"podSelector": {"matchLabels": selector_labels(caller)}}],
+            "ports": [{"port": 9000, "protocol": "TCP"}]} in policies["ledger-api"]["ingress"]
+
+
+def test_internet_egress_excludes_every_private_range_and_opens_only_its_ports():
+    service = presets.service("staging", name="payments-api", image={"tag": "1.0.0"},
+                              health={"readiness_path": "/ready"},
+                              internet_egress={"ports": (443,), "reason": "Stripe API for card payments"})
+    (rule,) = _render(_staging(service))["payments-api"]["egress"]
+    assert rule["ports"] == [{"port": 443, "protocol": "TCP"}]
+    (peer,) = rule["to"]
+    assert peer["ipBlock"]["cidr"] == "0.0.0.0/0"
+    assert set(peer["ipBlock"]["except"]) == set(NON_INTERNET_IPV4)
+
+
+def test_an_aws_role_opens_the_pod_identity_agent_and_aws_apis_on_443():
+    from zacatl_infra.facts import eks_pod_identity
+
+    service = presets.service("staging", name="uploads-api", image={"tag": "1.0.0"},
+                              health={"readiness_path": "/ready"}, needs_aws_role=True)
+    rules = _render(_staging(service))["uploads-api"]["egress"]
+    opened = {(peer["ipBlock"]["cidr"], port["port"]) for rule in rules for peer in rule["to"] for port in rule["ports"]}
+    # EKS user guide, pod-id-agent-setup: the agent listens on 169.254.170.23 and [fd00:ec2::23], port 80.
+    assert opened == {
+        (f"{eks_pod_identity.AGENT_IPV4}/32", 80), (f"{eks_pod_identity.AGENT_IPV6}/128", 80),
+        ("10.0.0.0/16", 443), ("0.0.0.0/0", 443),
+    }

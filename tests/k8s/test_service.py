@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+import cdk8s
+
 from zacatl_infra import naming
+from zacatl_infra.config import presets
 from zacatl_infra.k8s.service import APP_SHUTDOWN_SECONDS, PRE_STOP_SLEEP_SECONDS
 
 from ..conftest import ENVIRONMENT_NAMES
@@ -27,13 +30,19 @@ def test_image_comes_from_naming_and_is_pulled_if_not_present(workloads, environ
 
 @pytest.mark.parametrize("env_name", ENVIRONMENT_NAMES)
 def test_probes_use_the_health_paths_with_deliberate_timings(workloads, environments, env_name):
+    def target(probe):
+        # (path or None for TCP, port): exactly one handler per probe.
+        assert len({"httpGet", "tcpSocket", "exec", "grpc"} & set(probe)) == 1, probe
+        if "tcpSocket" in probe:
+            return None, probe["tcpSocket"]["port"]
+        return probe["httpGet"]["path"], probe["httpGet"]["port"]
+
     for _, spec, _, pod in _pods(workloads, environments, env_name):
         container = pod["containers"][0]
         startup, readiness, liveness = (container[k] for k in ("startupProbe", "readinessProbe", "livenessProbe"))
-        assert startup["httpGet"]["path"] == spec.health.startup
-        assert readiness["httpGet"]["path"] == spec.health.readiness_path
-        assert liveness["httpGet"]["path"] == spec.health.liveness_path
-        assert {p["httpGet"]["port"] for p in (startup, readiness, liveness)} == {spec.container_port}
+        assert target(startup) == (spec.health.startup, spec.container_port)
+        assert target(readiness) == (spec.health.readiness_path, spec.container_port)
+        assert target(liveness) == (spec.health.liveness_path, spec.container_port)
         # Startup allows at least two minutes to boot; readiness reacts faster than liveness restarts.
         assert startup["periodSeconds"] * startup["failureThreshold"] >= 120
         assert readiness["periodSeconds"] * readiness["failureThreshold"] < (
@@ -96,14 +105,16 @@ def test_pods_spread_over_zones_hard_only_in_prod_and_over_nodes(workloads, envi
         assert zone["whenUnsatisfiable"] == ("DoNotSchedule" if env.tier == "prod" else "ScheduleAnyway")
         assert host["whenUnsatisfiable"] == "ScheduleAnyway"
         assert zone["labelSelector"]["matchLabels"] == host["labelSelector"]["matchLabels"] == selector
+        # Skew is counted per ReplicaSet, so a rollout cannot leave the new pods in fewer zones.
+        assert all(c["matchLabelKeys"] == ["pod-template-hash"] for c in pod["topologySpreadConstraints"])
 
 
 @pytest.mark.parametrize("env_name", ENVIRONMENT_NAMES)
 def test_termination_grace_covers_pre_stop_and_fastify_close(workloads, environments, env_name):
     for _, _, _, pod in _pods(workloads, environments, env_name):
-        command = pod["containers"][0]["lifecycle"]["preStop"]["exec"]["command"]
-        assert command[0] == "sleep"
-        sleep = int(command[1])
+        # The kubelet's own sleep action: the distroless image has no sleep binary to exec.
+        assert pod["containers"][0]["lifecycle"] == {"preStop": {"sleep": {"seconds": PRE_STOP_SLEEP_SECONDS}}}
+        sleep = pod["containers"][0]["lifecycle"]["preStop"]["sleep"]["seconds"]
         assert sleep >= 5
         assert pod["terminationGracePeriodSeconds"] > sleep + APP_SHUTDOWN_SECONDS
         assert sleep == PRE_STOP_SLEEP_SECONDS
@@ -119,7 +130,7 @@ def test_platform_env_vars_configmap_and_secrets_reach_the_container(workloads, 
         assert variables["SERVICE_NAME"]["value"] == spec.name
         assert variables["LOG_LEVEL"]["value"] == env.log_level
         config_map = workloads[env_name].one("ConfigMap", container["envFrom"][0]["configMapRef"]["name"])
-        assert config_map["data"] == spec.env
+        assert config_map.get("data", {}) == spec.env
         for ref in spec.all_secrets:
             source = variables[ref.env_var]["valueFrom"]["secretKeyRef"]
             assert source == {"name": naming.kubernetes_secret_name(spec), "key": ref.key, "optional": False}
@@ -129,7 +140,7 @@ def test_platform_env_vars_configmap_and_secrets_reach_the_container(workloads, 
 def test_no_secret_value_is_set_inline(workloads, environments, env_name):
     for env, spec, _, pod in _pods(workloads, environments, env_name):
         secret_vars = {ref.env_var for ref in spec.all_secrets}
-        assert "MONGODB_URI" in secret_vars or spec.database is None
+        assert "MONGO_URI" in secret_vars or spec.database is None
         for variable in pod["containers"][0]["env"]:
             if variable["name"] in secret_vars:
                 assert "value" not in variable and "secretKeyRef" in variable["valueFrom"]
@@ -166,3 +177,90 @@ def test_replicas_belong_to_the_hpa_when_there_is_one(workloads, environments, e
             assert "replicas" not in deployment["spec"]
         else:
             assert deployment["spec"]["replicas"] == spec.scaling.min_replicas
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENT_NAMES)
+def test_heap_is_sized_from_the_memory_limit(workloads, environments, env_name):
+    from zacatl_infra.config.quantity import memory_bytes
+    from zacatl_infra.facts import nodejs
+
+    for _, spec, _, pod in _pods(workloads, environments, env_name):
+        variables = {v["name"]: v.get("value") for v in pod["containers"][0]["env"]}
+        flag, _, mebibytes = variables["NODE_OPTIONS"].partition("=")
+        assert flag == nodejs.HEAP_FLAG
+        limit_mib = memory_bytes(pod["containers"][0]["resources"]["limits"]["memory"]) / 2**20
+        # Source of the fraction: nodejs.org/api/cli.html (1536 MiB heap on a 2 GiB machine).
+        assert int(mebibytes) == int(limit_mib * 0.75)
+        assert int(mebibytes) < limit_mib
+
+
+def test_a_service_that_sets_node_options_keeps_its_own():
+    from zacatl_infra import runtime
+
+    spec = presets.zacatl_example_backend("dev", image={"tag": "1.0.0"}, env={"NODE_OPTIONS": "--enable-source-maps"},
+                                          database={"egress_cidrs": ("192.168.248.0/21",)})
+    assert runtime.node_options(spec) is None
+    env = _single_service_env(spec)
+    pod = _render(env).one("Deployment", spec.name)["spec"]["template"]["spec"]
+    assert "NODE_OPTIONS" not in {v["name"] for v in pod["containers"][0]["env"]}
+    assert _render(env).one("ConfigMap", f"{spec.name}-settings")["data"] == {"NODE_OPTIONS": "--enable-source-maps"}
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENT_NAMES)
+def test_secret_rotation_rolls_the_pods_through_reloader(workloads, environments, env_name):
+    from zacatl_infra.facts import reloader
+
+    for _, spec, deployment, _ in _pods(workloads, environments, env_name):
+        annotations = deployment["metadata"]["annotations"]
+        if spec.all_secrets:
+            # On the Deployment's own metadata, naming the Secret its env vars come from (Reloader README).
+            assert annotations[reloader.SECRET_RELOAD_ANNOTATION] == naming.kubernetes_secret_name(spec)
+        else:
+            assert reloader.SECRET_RELOAD_ANNOTATION not in annotations
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENT_NAMES)
+def test_component_label_says_what_the_service_is(workloads, environments, env_name):
+    for _, spec, deployment, pod in _pods(workloads, environments, env_name):
+        assert deployment["metadata"]["labels"]["app.kubernetes.io/component"] == spec.component
+    worker = presets.service("dev", name="mailer", component="worker", image={"tag": "1.0.0"},
+                             health={"readiness_path": None})
+    rendered = _render(_single_service_env(worker))
+    deployment = rendered.one("Deployment", "mailer")
+    assert deployment["metadata"]["labels"]["app.kubernetes.io/component"] == "worker"
+    assert rendered.find("Ingress") == []
+    readiness = deployment["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]
+    assert readiness["tcpSocket"] == {"port": worker.container_port}
+
+
+def test_fails_when_the_cluster_version_has_no_sleep_action():
+    # The model refuses such versions; a construct given one anyway must not fall back to an exec hook.
+    from zacatl_infra.k8s.service import ZacatlService
+
+    env = environment_with_version(_single_service_env(presets.zacatl_example_backend(
+        "dev", image={"tag": "1.0.0"}, database={"egress_cidrs": ("192.168.248.0/21",)})), "1.29")
+    chart = cdk8s.Chart(cdk8s.App(), "c")
+    with pytest.raises(ValueError, match="has no preStop sleep action; allowed: 1.30 or newer"):
+        ZacatlService(chart, "s", env=env, spec=env.services[0])
+
+
+def _single_service_env(spec):
+    return presets.environment("dev", name="qa", account="111111111111", region="eu-west-1",
+                               availability_zones=("eu-west-1a", "eu-west-1b"), domain="qa.example.com",
+                               services=(spec,))
+
+
+def _render(env):
+    from pathlib import Path
+
+    from zacatl_infra.k8s.charts import environment_app
+
+    from ..conftest import RenderedEnvironment
+
+    app = environment_app(env, Path("/nonexistent"))
+    return RenderedEnvironment({"all.yaml": app.synth_yaml()})
+
+
+def environment_with_version(env, version):
+    """``env`` with a cluster version the model would refuse, bypassing validation on purpose."""
+    return env.model_copy(update={"cluster": env.cluster.model_copy(update={"kubernetes_version": version})})

@@ -13,23 +13,21 @@ from pathlib import Path
 
 import aws_cdk as cdk
 
-from .. import facts
-
-_FLAGS_FILE = "cdk_feature_flags.json"
+from ..facts import cdk_feature_flags
 
 
 def feature_flags() -> dict[str, object]:
     """The feature flags (``"@aws-cdk/<module>:<flag>" -> value``) the library's constructs need.
 
-    Source: aws-cdk-lib's ``recommended-feature-flags.json`` of the pinned aws-cdk-lib release,
-    recorded in ``zacatl_infra/facts/cdk_feature_flags.json`` (see :func:`feature_flags_version`).
+    Source: ``zacatl_infra.facts.cdk_feature_flags.SOURCE`` (aws-cdk-lib's
+    ``recommended-feature-flags.json`` of the pinned release, see :func:`feature_flags_version`).
     """
-    return dict(facts.load(_FLAGS_FILE)["flags"])
+    return dict(cdk_feature_flags.FLAGS)
 
 
 def feature_flags_version() -> str:
     """The aws-cdk-lib version whose recommended flags :func:`feature_flags` returns, e.g. ``"2.275.0"``."""
-    return str(facts.load(_FLAGS_FILE)["aws_cdk_lib_version"])
+    return cdk_feature_flags.AWS_CDK_LIB_VERSION
 
 
 def cloud_app(*, outdir: str | Path | None = None, context: Mapping[str, object] | None = None,

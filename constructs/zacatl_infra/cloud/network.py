@@ -8,6 +8,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from .. import naming
 from ..config import EnvironmentConfig
 from ..policy import acknowledge
 from .keys import customer_key
@@ -37,9 +38,9 @@ class Network(Construct):
             availability_zones=list(env.availability_zones),
             nat_gateways=env.network.nat_gateways,
             subnet_configuration=[
-                # /24 public subnets: NAT gateways and load balancers need few addresses.
-                ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24,
-                                        map_public_ip_on_launch=False),
+                # Public subnets: NAT gateways and load balancers need few addresses.
+                ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC,
+                                        cidr_mask=naming.PUBLIC_SUBNET_PREFIX, map_public_ip_on_launch=False),
                 # /19 private subnets: the VPC CNI gives every pod a VPC address, so nodes need room.
                 ec2.SubnetConfiguration(name="nodes", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=19),
             ],
@@ -55,7 +56,13 @@ class Network(Construct):
                 {"id": "CKV_AWS_116", "comment": "invoked synchronously by CloudFormation, which reports failures"},
                 {"id": "CKV_AWS_117", "comment": "calls only the public EC2 API; nothing in the VPC to reach"},
             ]})
-        for subnet in self.vpc.public_subnets:
+        public_cidrs = naming.public_subnet_cidrs(env)
+        for subnet, cidr in zip(self.vpc.public_subnets, public_cidrs, strict=True):
+            # The workload layer admits ALB traffic from exactly these ranges (naming.public_subnet_cidrs):
+            # they are set here, not left to the allocator, so the two layers cannot disagree.
+            cfn_subnet = subnet.node.default_child
+            assert isinstance(cfn_subnet, ec2.CfnSubnet)
+            cfn_subnet.cidr_block = cidr
             # The load balancer controller places internet-facing load balancers in subnets with this tag.
             cdk.Tags.of(subnet).add("kubernetes.io/role/elb", "1")
         for subnet in self.vpc.private_subnets:

@@ -14,7 +14,17 @@ from .environment import (
 )
 from .errors import ConfigError
 from .loader import load_environments
-from .service import DatabaseSpec, HealthProbes, ImageRef, Resources, Scaling, SecretRef, ServiceSpec, Upstream
+from .service import (
+    DatabaseSpec,
+    HealthProbes,
+    ImageRef,
+    InternetEgress,
+    Resources,
+    Scaling,
+    SecretRef,
+    ServiceSpec,
+    Upstream,
+)
 
 __all__ = [
     "NEWEST_EKS_VERSION",
@@ -27,6 +37,7 @@ __all__ = [
     "EnvironmentConfig",
     "HealthProbes",
     "ImageRef",
+    "InternetEgress",
     "NetworkSettings",
     "RegistrySettings",
     "Resources",

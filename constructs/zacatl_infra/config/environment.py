@@ -8,21 +8,21 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from ..facts import eks_versions
 from ._base import DnsLabel, FrozenModel
-from .service import ServiceSpec
+from .service import ServiceSpec, environment_problems
 
 Tier = Literal["local", "dev", "staging", "prod"]
 """Which preset family an environment uses. ``local`` is a laptop cluster with no AWS layer."""
 
-#: Newest Kubernetes version in EKS standard support that this aws-cdk-lib knows.
-NEWEST_EKS_VERSION = "1.36"
-#: Oldest version the workload manifests target (cdk8s-plus-27).
-OLDEST_KUBERNETES_VERSION = "1.27"
+#: Newest Kubernetes version EKS offers (``facts.eks_versions``); the default of new clusters.
+NEWEST_EKS_VERSION = eks_versions.NEWEST
+#: Oldest version EKS still offers: the oldest the model accepts and the manifests are validated on.
+OLDEST_KUBERNETES_VERSION = eks_versions.OLDEST
 
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")
 _ACCOUNT = re.compile(r"^[0-9]{12}$")
 _DOMAIN = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")
-_VERSION = re.compile(r"^1\.(2[7-9]|3[0-9])$")
 
 
 def _aws_region(value: str) -> str:
@@ -61,9 +61,11 @@ class ClusterSettings(FrozenModel):
     @field_validator("kubernetes_version")
     @classmethod
     def _version(cls, value: str) -> str:
-        if not _VERSION.match(value):
+        # EKS refuses to create a cluster on any other version (facts.eks_versions, as of its AS_OF).
+        if value not in eks_versions.OFFERED:
             raise ValueError(
-                f"{value!r} is not a supported Kubernetes version: use '1.27' to '{NEWEST_EKS_VERSION}'"
+                f"{value!r} is not a Kubernetes version EKS offers (as of {eks_versions.AS_OF.isoformat()}): "
+                f"use one of {list(eks_versions.OFFERED)}"
             )
         return value
 
@@ -234,6 +236,7 @@ class EnvironmentConfig(FrozenModel):
             if target is not None and target == self.region:
                 problems.append(f"{field}.replication_region {target!r} is the environment's own region; "
                                 "disaster recovery needs another region")
+        problems.extend(environment_problems(self))
         names = [s.name for s in self.services]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:

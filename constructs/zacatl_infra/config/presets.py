@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ..facts import zacatl
 from .environment import EnvironmentConfig, Tier
 from .errors import from_validation_error
 from .service import ServiceSpec
@@ -97,15 +98,21 @@ def environment(tier: Tier, /, **fields: Any) -> EnvironmentConfig:
 
 
 def zacatl_example_backend(tier: Tier, /, **fields: Any) -> ServiceSpec:
-    """The reference service: Zacatl's Fastify + MongoDB example backend.
+    """The reference service: Zacatl's ``examples/fastify-mongodb-react`` backend (``facts.zacatl``).
 
-    It listens on 8082 and reads ``MONGODB_URI``, which comes from a Secret, never from the
-    manifests. Pass ``image={"tag": "..."}`` or ``image={"digest": "sha256:..."}``.
+    What it really reads and serves, at the release ``facts.zacatl.RELEASE``: it listens on 8082,
+    reads its database from ``MONGO_URI`` (the default ``database.connection_secret``, filled from a
+    Secret, never from the manifests) and serves only its API under ``/api``; it has no health route.
+    Readiness therefore calls ``GET /api/greetings``, the route upstream's own compose health check
+    calls: a list query that answers 200 only while MongoDB answers. Liveness and startup are TCP
+    checks on the port (the port opens only once MongoDB is connected). Pass ``image={"tag": ...}``
+    or ``image={"digest": "sha256:..."}``.
     """
     reference: dict[str, Any] = {
         "name": "greetings-api",
-        "container_port": 8082,
+        "component": "api",
+        "container_port": zacatl.REFERENCE_PORT,
+        "health": {"readiness_path": zacatl.REFERENCE_HEALTHCHECK_ROUTE},
         "database": {"name": "greetings"},
-        "env": {"MONGODB_DB_NAME": "greetings"},
     }
     return service(tier, **_merge(reference, fields))

@@ -6,18 +6,34 @@ import ipaddress
 import re
 from typing import Literal
 
+from typing import TYPE_CHECKING, Any
+
 from pydantic import Field, field_validator, model_validator
 
+from ..facts import nodejs, zacatl
 from ._base import DnsLabel, FrozenModel
 from .quantity import cpu_millicores, memory_bytes
+
+if TYPE_CHECKING:
+    from .environment import EnvironmentConfig
 
 _ENV_VAR = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_HOST = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")
 
-#: Variables the platform sets on every container from the spec; a service may not override them,
-#: or the manifest would carry two values and Kubernetes keeps the last one silently.
-PLATFORM_ENV_VARS = frozenset({"NODE_ENV", "PORT", "SERVICE_NAME", "LOG_LEVEL"})
+#: Variables the platform sets on every container from the environment and the spec (the Zacatl
+#: contract, ``facts.zacatl``); neither ``env`` nor a secret may set them, or the manifest would
+#: carry two values and Kubernetes would keep one of them silently.
+PLATFORM_ENV_VARS = frozenset(
+    v.name for v in (zacatl.NODE_ENV, zacatl.PORT, zacatl.APP_ENV, zacatl.SERVICE_NAME, zacatl.LOG_LEVEL)
+)
+#: Set by the platform unless the service sets them in ``env``: the heap size from the memory limit,
+#: and the release (the image tag) for the log lines.
+DEFAULTED_ENV_VARS = frozenset({nodejs.OPTIONS_VARIABLE, zacatl.APP_VERSION.name})
+#: Ranges that are never "the internet": RFC 1918, carrier-grade NAT (RFC 6598) and link-local
+#: (which holds the instance metadata service and the Pod Identity agent).
+NON_INTERNET_IPV4 = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16")
 
 
 def _check_cidr(value: str) -> str:
@@ -63,14 +79,21 @@ class ImageRef(FrozenModel):
 
 
 class HealthProbes(FrozenModel):
-    """HTTP paths the service answers for Kubernetes probes.
+    """What the kubelet (and the ALB) ask the service to learn whether it is up and ready.
 
-    Default: ``/health`` for liveness and startup, ``/ready`` for readiness (register both routes in
-    the Zacatl app; readiness should fail while MongoDB is unreachable, liveness should not).
+    Zacatl registers no health route of its own (``facts.zacatl.FRAMEWORK_HEALTH_ROUTES``), so the
+    readiness path has no default: name a route the service really serves, one that fails while
+    MongoDB is unreachable (docs/workloads.md shows the small route to add). None makes readiness a
+    TCP check on the port, for a service with no HTTP route at all; an Ingress needs a path.
+
+    ``liveness_path``: Default None, a TCP check on the port: the port opens only after the database
+    connected, and stays open while the process lives. Give a path only for a route that never
+    touches MongoDB, or a database outage restarts every pod.
+    ``startup_path``: Default None, the same check as liveness.
     """
 
-    liveness_path: str = "/health"
-    readiness_path: str = "/ready"
+    readiness_path: str | None
+    liveness_path: str | None = None
     startup_path: str | None = None
 
     @field_validator("liveness_path", "readiness_path", "startup_path")
@@ -81,8 +104,8 @@ class HealthProbes(FrozenModel):
         return value
 
     @property
-    def startup(self) -> str:
-        """The startup probe path. Default: the liveness path."""
+    def startup(self) -> str | None:
+        """The startup probe path; None for a TCP check. Default: the liveness check."""
         return self.startup_path or self.liveness_path
 
 
@@ -167,7 +190,9 @@ class DatabaseSpec(FrozenModel):
     name: DnsLabel
     port: int = Field(default=27017, ge=1, le=65535)
     egress_cidrs: tuple[str, ...] = ()
-    connection_secret: SecretRef = SecretRef(env_var="MONGODB_URI", key="mongodb-uri")
+    #: The variable the app reads its connection string from. Default: Zacatl's ``MONGO_URI``
+    #: (``facts.zacatl.DATABASE_URL``), from the key ``mongodb-uri`` of the service's secret.
+    connection_secret: SecretRef = SecretRef(env_var=zacatl.DATABASE_URL.name, key="mongodb-uri")
     backup: bool = True
 
     @field_validator("egress_cidrs")
@@ -179,16 +204,72 @@ class DatabaseSpec(FrozenModel):
 
 
 class Upstream(FrozenModel):
-    """Another service or API this service calls; network policy allows egress to it."""
+    """A peer this service calls; the network policies allow exactly that traffic.
+
+    Two kinds:
+    - another service of the same environment: ``Upstream(name="ledger-api")``. The caller's policy
+      allows egress to the callee's pods (by their selector labels) on the callee's container port,
+      and the callee's policy admits the caller's pods on that port; both come from this one
+      declaration. Traffic sent to the callee's Service (port 80) reaches its pods on the container
+      port after kube-proxy's DNAT, which is what NetworkPolicy sees.
+    - an external peer by range: ``Upstream(name="billing-vpn", cidr="10.30.0.0/24", port=8443)``.
+    For an internet API with no stable range, use ``ServiceSpec.internet_egress``.
+    """
 
     name: DnsLabel
-    cidr: str
-    port: int = Field(ge=1, le=65535)
+    cidr: str | None = None
+    port: int | None = Field(default=None, ge=1, le=65535)
 
     @field_validator("cidr")
     @classmethod
-    def _cidr(cls, value: str) -> str:
-        return _check_cidr(value)
+    def _cidr(cls, value: str | None) -> str | None:
+        return None if value is None else _check_cidr(value)
+
+    @model_validator(mode="after")
+    def _kind(self) -> Upstream:
+        if self.cidr is not None and self.port is None:
+            raise ValueError(f"upstream {self.name!r}: an external peer (cidr {self.cidr}) needs a port")
+        if self.cidr is None and self.port is not None:
+            raise ValueError(
+                f"upstream {self.name!r}: port {self.port} is only for an external peer with a cidr; a service "
+                "of the environment is called on its own container_port"
+            )
+        return self
+
+    @property
+    def is_service(self) -> bool:
+        """True for another service of the environment, False for an external range."""
+        return self.cidr is None
+
+
+class InternetEgress(FrozenModel):
+    """Opt-in egress to the public internet on a few TCP ports, for an API with no stable range.
+
+    Rendered as narrowly as NetworkPolicy allows: ``0.0.0.0/0`` except every private, carrier-grade
+    NAT and link-local range (``NON_INTERNET_IPV4``), on ``ports`` only (NetworkPolicy cannot match
+    host names). ``reason`` says who is called and why (for example "Stripe API for card payments");
+    the prod tier refuses the opt-in without one.
+    """
+
+    ports: tuple[int, ...] = (443,)
+    reason: str | None = None
+
+    @field_validator("ports")
+    @classmethod
+    def _ports(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not value:
+            raise ValueError("internet egress needs at least one port (for HTTPS: 443)")
+        for port in value:
+            if not 1 <= port <= 65535:
+                raise ValueError(f"{port} is not a TCP port: allowed 1 to 65535")
+        return value
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str | None) -> str | None:
+        if value is not None and len(value.strip()) < 10:
+            raise ValueError(f"{value!r} is not a reason: say which API is called and why (10 characters or more)")
+        return value
 
 
 class ServiceSpec(FrozenModel):
@@ -200,22 +281,38 @@ class ServiceSpec(FrozenModel):
 
     name: DnsLabel
     image: ImageRef
+    #: What the service is: the ``app.kubernetes.io/component`` label. A worker has no Ingress
+    #: (``ingress_path`` defaults to None for it). Default: api.
+    component: Literal["api", "worker"] = "api"
     # Containers run as non-root, which cannot bind ports below 1024.
-    container_port: int = Field(default=8082, ge=1024, le=65535)
-    health: HealthProbes = HealthProbes()
+    container_port: int = Field(default=zacatl.REFERENCE_PORT, ge=1024, le=65535)
+    health: HealthProbes
     scaling: Scaling
     resources: Resources
     env: dict[str, str] = Field(default_factory=dict)
     secrets: tuple[SecretRef, ...] = ()
     database: DatabaseSpec | None = None
     upstreams: tuple[Upstream, ...] = ()
+    #: Public internet egress for an API with no stable range. Default: none.
+    internet_egress: InternetEgress | None = None
     #: Path prefix the ingress routes to this service. None: not exposed outside the cluster.
     ingress_path: str | None = "/"
-    #: An IAM role bound to the service's ServiceAccount through EKS Pod Identity. Default: none;
-    #: secrets reach the pod through External Secrets, so most services need no AWS access at all.
+    #: Public host of the Ingress; must be the environment's domain or a name under it (the hosted
+    #: zone external-dns and the certificate cover). Default: ``<name>.<domain>`` (``naming.host``).
+    host: str | None = None
+    #: An IAM role bound to the service's ServiceAccount through EKS Pod Identity; also opens egress
+    #: to the Pod Identity agent and to AWS APIs on 443. Default: none; secrets reach the pod through
+    #: External Secrets, so most services need no AWS access at all.
     needs_aws_role: bool = False
     #: Kubernetes API token in the pod. Default: not mounted; Zacatl services do not call the API.
     automount_service_account_token: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _worker_has_no_ingress(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("component") == "worker" and "ingress_path" not in data:
+            return {**data, "ingress_path": None}
+        return data
 
     @field_validator("env")
     @classmethod
@@ -229,16 +326,82 @@ class ServiceSpec(FrozenModel):
                 )
         return value
 
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str | None) -> str | None:
+        if value is not None and not _HOST.match(value):
+            raise ValueError(f"{value!r} is not a lowercase DNS host name such as 'api.zacatl.example.com'")
+        return value
+
     @model_validator(mode="after")
-    def _unique_secret_vars(self) -> ServiceSpec:
+    def _consistent(self) -> ServiceSpec:
         names = [s.env_var for s in self.all_secrets]
         duplicates = sorted({n for n in names if names.count(n) > 1} | (set(names) & set(self.env)))
         if duplicates:
             raise ValueError(f"environment variables {duplicates} are defined twice (env, secrets or database)")
+        for i, ref in enumerate(self.secrets):
+            if ref.env_var in PLATFORM_ENV_VARS | DEFAULTED_ENV_VARS:
+                raise ValueError(f"secrets[{i}].env_var {ref.env_var!r} is set by the platform; allowed names "
+                                 f"exclude {sorted(PLATFORM_ENV_VARS | DEFAULTED_ENV_VARS)}")
+        if self.database and self.database.connection_secret.env_var in PLATFORM_ENV_VARS | DEFAULTED_ENV_VARS:
+            raise ValueError(
+                f"database.connection_secret.env_var {self.database.connection_secret.env_var!r} is set by the "
+                f"platform; allowed names exclude {sorted(PLATFORM_ENV_VARS | DEFAULTED_ENV_VARS)}"
+            )
+        if self.component == "worker" and self.ingress_path is not None:
+            raise ValueError(f"ingress_path {self.ingress_path!r}: a worker serves no Ingress; use component 'api'")
+        if self.ingress_path is not None and self.health.readiness_path is None:
+            raise ValueError("health.readiness_path is None, but the Ingress's load balancer health check needs an "
+                             "HTTP path: name a route the service serves")
+        upstream_names = [u.name for u in self.upstreams]
+        repeated = sorted({n for n in upstream_names if upstream_names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"upstreams {repeated} are listed twice")
         return self
+
+    def public_host(self, domain: str) -> str:
+        """The Ingress host: ``host`` if set, else ``<name>.<domain>``. Read it through ``naming.host``."""
+        return self.host or f"{self.name}.{domain}"
 
     @property
     def all_secrets(self) -> tuple[SecretRef, ...]:
         """The service's own secrets plus the database connection string, if it has a database."""
         extra = (self.database.connection_secret,) if self.database else ()
         return self.secrets + extra
+
+
+def _in_domain(host: str, domain: str) -> bool:
+    return host == domain or host.endswith(f".{domain}")
+
+
+def environment_problems(env: EnvironmentConfig) -> list[str]:
+    """What makes the services of ``env`` unable to work together; one line per problem.
+
+    Called by ``EnvironmentConfig``'s validation, which prefixes the environment's name. Checks:
+    an upstream names a service of the environment (not itself); a host lies in ``env.domain`` (the
+    hosted zone); no two Ingresses claim the same host and path; prod's internet egress says why.
+    """
+    problems: list[str] = []
+    names = {s.name for s in env.services}
+    routes: dict[tuple[str, str], str] = {}
+    for spec in env.services:
+        where = f"service {spec.name!r}"
+        for i, upstream in enumerate(spec.upstreams):
+            if upstream.is_service and upstream.name not in names - {spec.name}:
+                problems.append(
+                    f"{where}: field upstreams[{i}].name: {upstream.name!r} is not another service of this "
+                    f"environment (services: {sorted(names - {spec.name})}); an external peer needs cidr and port"
+                )
+        if spec.host is not None and not _in_domain(spec.host, env.domain):
+            problems.append(f"{where}: field host: {spec.host!r} is outside the environment's domain "
+                            f"{env.domain!r}; allowed: {env.domain!r} or a name ending in '.{env.domain}'")
+        if spec.ingress_path is not None:
+            route = (spec.public_host(env.domain), spec.ingress_path)
+            if route in routes:
+                problems.append(f"{where}: field host: {route[0]}{route[1]} is already routed to service "
+                                f"{routes[route]!r}")
+            routes[route] = spec.name
+        if spec.internet_egress is not None and env.tier == "prod" and spec.internet_egress.reason is None:
+            problems.append(f"{where}: field internet_egress.reason: prod opens the internet only with a written "
+                            "reason (which API, and why); got none")
+    return problems

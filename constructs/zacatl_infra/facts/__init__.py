@@ -1,15 +1,14 @@
-"""Facts from outside the project, as data files with their source and date, read by code and tests.
+"""What the library must agree with outside itself, as data, each fact with its source and date.
 
-- ``cdk_feature_flags.json``: the AWS CDK feature flags the cloud layer is written and tested
-  against (read by ``zacatl_infra.cloud.app``).
+Modules here import nothing from the rest of the package: config, naming, both layers and the
+contract tests read them, so a fact is written once.
+
+- ``zacatl``: what a Zacatl service reads and serves, and what its runtime image contains.
+- ``eks_versions``: the Kubernetes versions Amazon EKS offers, with their support dates.
+- ``kubernetes_features``: the Kubernetes version from which a Pod field the manifests use works.
+- ``eks_pod_identity``: where the EKS Pod Identity agent answers.
+- ``nodejs``: how the V8 heap limit is set and sized.
+- ``reloader``: the Stakater Reloader annotation that rolls pods when their Secret changes.
+- ``cdk_feature_flags``: the AWS CDK feature flags the cloud layer is written against (data in
+  ``cdk_feature_flags.json``; read by ``cloud.app.cloud_app``).
 """
-
-from __future__ import annotations
-
-import json
-from importlib import resources
-
-
-def load(name: str) -> dict:
-    """The parsed JSON fact file ``name`` shipped in this package. Raises FileNotFoundError if absent."""
-    return json.loads(resources.files(__name__).joinpath(name).read_text(encoding="utf-8"))

@@ -23,8 +23,9 @@ def selector_labels(service: ServiceSpec) -> dict[str, str]:
 
 
 def service_labels(env: EnvironmentConfig, service: ServiceSpec) -> dict[str, str]:
-    """All recommended labels of a service's objects, including the release version when it has one."""
-    labels = {**environment_labels(env), **selector_labels(service), "app.kubernetes.io/component": "api"}
+    """All recommended labels of a service's objects: ``component`` says what the service is (api,
+    worker), and ``version`` is the release tag when the image has one."""
+    labels = {**environment_labels(env), **selector_labels(service), "app.kubernetes.io/component": service.component}
     if service.image.tag:
         labels["app.kubernetes.io/version"] = service.image.tag
     return labels

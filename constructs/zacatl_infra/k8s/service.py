@@ -9,20 +9,25 @@ import cdk8s
 import cdk8s_plus_27 as kplus
 from constructs import Construct
 
-from .. import naming
+from .. import naming, runtime
 from ..config import EnvironmentConfig, ServiceSpec
 from ..config.quantity import cpu_millicores, memory_bytes
+from ..facts import eks_versions, kubernetes_features, reloader, zacatl
 from .autoscaling import ServiceAutoscaler, is_autoscaled
 from .disruption import DisruptionBudget, ServiceDisruptionBudget
 from .ingress import ServiceIngress
 from .labels import selector_labels, service_labels
 from .network_policy import ServiceNetworkPolicy
+from .raw_fields import RawFieldsOverlay
 from .secrets import ServiceExternalSecret
 
-#: Non-root user and group of the container; above 10000 so it maps to no user on the node.
-RUN_AS_USER = 10001
+#: Non-root user and group of the container: the image's own ``nonroot`` user (distroless, 65532),
+#: which owns the app's files; above 10000, so it maps to no user on the node.
+RUN_AS_USER = zacatl.RUNTIME_IMAGE.user_id
+RUN_AS_GROUP = zacatl.RUNTIME_IMAGE.group_id
 #: The preStop sleep: kube-proxy and the ALB need a few seconds to drop a terminating pod's
 #: endpoint; Fastify keeps serving meanwhile instead of refusing requests still in flight to it.
+#: The kubelet sleeps itself (the ``sleep`` lifecycle action): the distroless image has no binary to run.
 PRE_STOP_SLEEP_SECONDS = 10
 #: How long a Zacatl service may take to close after SIGTERM (Fastify's close with in-flight
 #: requests and the Mongoose disconnect; close-with-grace's default delay is 10 s).
@@ -41,16 +46,18 @@ _READINESS = {"period": 5, "timeout": 3, "failures": 2}
 _LIVENESS = {"period": 10, "timeout": 3, "failures": 3}
 
 
-def _probe(path: str, port: int, period: int, timeout: int, failures: int) -> kplus.Probe:
-    return kplus.Probe.from_http_get(
-        path,
-        port=port,
-        period_seconds=cdk8s.Duration.seconds(period),
-        timeout_seconds=cdk8s.Duration.seconds(timeout),
-        failure_threshold=failures,
-        success_threshold=1,
-        initial_delay_seconds=cdk8s.Duration.seconds(0),
-    )
+def _probe(path: str | None, port: int, period: int, timeout: int, failures: int) -> kplus.Probe:
+    """An HTTP GET of ``path`` on ``port``, or a TCP connect to ``port`` when ``path`` is None."""
+    timings = {
+        "period_seconds": cdk8s.Duration.seconds(period),
+        "timeout_seconds": cdk8s.Duration.seconds(timeout),
+        "failure_threshold": failures,
+        "success_threshold": 1,
+        "initial_delay_seconds": cdk8s.Duration.seconds(0),
+    }
+    if path is None:
+        return kplus.Probe.from_tcp_socket(port=port, **timings)
+    return kplus.Probe.from_http_get(path, port=port, **timings)
 
 
 def _checkov_skips(env: EnvironmentConfig, spec: ServiceSpec) -> dict[str, str]:
@@ -60,7 +67,7 @@ def _checkov_skips(env: EnvironmentConfig, spec: ServiceSpec) -> dict[str, str]:
         # pod start and makes rescheduling depend on ECR being reachable.
         "CKV_K8S_15=imagePullPolicy IfNotPresent: the image is pinned by digest or by a tag in an ECR "
         "repository with immutable tags, so Always could never fetch anything different",
-        # Zacatl (and Mongoose) read MONGODB_URI and other secrets from the environment at start-up.
+        # Zacatl's examples read MONGO_URI (and other secrets) from the environment at start-up.
         "CKV_K8S_35=secrets are env vars by design: each comes from a secretKeyRef to the Secret that "
         "External Secrets fills (made by hand in local); no value is in the manifest, no API token is mounted",
     ]
@@ -158,12 +165,16 @@ class ZacatlService(Construct):
     # --- the Deployment ---------------------------------------------------------------------------
     def _deployment(self, labels: dict[str, str]) -> kplus.Deployment:
         env, spec = self.env, self.spec
+        if eks_versions.minor(env.cluster.kubernetes_version) < eks_versions.minor(
+                kubernetes_features.SLEEP_ACTION.enabled_by_default_since):
+            raise ValueError(
+                f"environment {env.name!r}, service {spec.name!r}: cluster.kubernetes_version "
+                f"{env.cluster.kubernetes_version!r} has no preStop sleep action; allowed: "
+                f"{kubernetes_features.SLEEP_ACTION.enabled_by_default_since} or newer"
+            )
         secret = kplus.Secret.from_secret_name(self, "SecretRef", naming.kubernetes_secret_name(spec))
         env_vars = {
-            "NODE_ENV": kplus.EnvValue.from_value("development" if env.is_local else "production"),
-            "PORT": kplus.EnvValue.from_value(str(spec.container_port)),
-            "SERVICE_NAME": kplus.EnvValue.from_value(spec.name),
-            "LOG_LEVEL": kplus.EnvValue.from_value(env.log_level),
+            name: kplus.EnvValue.from_value(value) for name, value in runtime.platform_variables(env, spec).items()
         }
         for ref in spec.all_secrets:
             env_vars[ref.env_var] = kplus.EnvValue.from_secret_value(
@@ -173,10 +184,15 @@ class ZacatlService(Construct):
         # A changed setting must roll the pods: envFrom is read only at container start.
         settings_hash = hashlib.sha256(json.dumps(spec.env, sort_keys=True).encode()).hexdigest()[:16]
 
+        annotations = _checkov_skips(env, spec)
+        if spec.all_secrets:
+            # A rotated secret (External Secrets refreshes the Secret) rolls the pods through Stakater
+            # Reloader, a platform add-on; env vars are read only when a container starts.
+            annotations[reloader.SECRET_RELOAD_ANNOTATION] = naming.kubernetes_secret_name(spec)
         deployment = kplus.Deployment(
             self,
             "Deployment",
-            metadata=cdk8s.ApiObjectMetadata(name=spec.name, labels=labels, annotations=_checkov_skips(env, spec)),
+            metadata=cdk8s.ApiObjectMetadata(name=spec.name, labels=labels, annotations=annotations),
             # Select on the stable app.kubernetes.io labels, not the construct-path label plus adds.
             select=False,
             # With an HPA the replica count is the HPA's: rendering one would reset it on every apply.
@@ -193,7 +209,7 @@ class ZacatlService(Construct):
             automount_service_account_token=spec.automount_service_account_token,
             termination_grace_period=cdk8s.Duration.seconds(TERMINATION_GRACE_SECONDS),
             security_context=kplus.PodSecurityContextProps(
-                ensure_non_root=True, user=RUN_AS_USER, group=RUN_AS_USER, fs_group=RUN_AS_USER,
+                ensure_non_root=True, user=RUN_AS_USER, group=RUN_AS_GROUP, fs_group=RUN_AS_GROUP,
                 fs_group_change_policy=kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
             ),
             volumes=[tmp],
@@ -218,9 +234,6 @@ class ZacatlService(Construct):
                     startup=_probe(spec.health.startup, spec.container_port, **_STARTUP),
                     readiness=_probe(spec.health.readiness_path, spec.container_port, **_READINESS),
                     liveness=_probe(spec.health.liveness_path, spec.container_port, **_LIVENESS),
-                    lifecycle=kplus.ContainerLifecycle(
-                        pre_stop=kplus.Handler.from_command(["sleep", str(PRE_STOP_SLEEP_SECONDS)])
-                    ),
                     volume_mounts=[kplus.VolumeMount(path="/tmp", volume=tmp)],
                     security_context=kplus.ContainerSecurityContextProps(
                         ensure_non_root=True,
@@ -228,24 +241,25 @@ class ZacatlService(Construct):
                         allow_privilege_escalation=False,
                         privileged=False,
                         user=RUN_AS_USER,
-                        group=RUN_AS_USER,
+                        group=RUN_AS_GROUP,
                     ),
                 )
             ],
         )
         deployment.select(kplus.LabelSelector.of(labels=selector_labels(spec)))
 
-        # Fields cdk8s-plus-27 cannot express, patched onto the rendered object.
-        api = cdk8s.ApiObject.of(deployment)
+        # Fields cdk8s-plus-27 cannot express, patched onto the serialized object (some are newer than 1.27).
         pod = "/spec/template/spec"
         container = f"{pod}/containers/0/securityContext"
-        api.add_json_patch(
+        RawFieldsOverlay(deployment).add_json_patch(
             cdk8s.JsonPatch.add(f"{pod}/securityContext/seccompProfile", {"type": "RuntimeDefault"}),
             cdk8s.JsonPatch.add(f"{container}/seccompProfile", {"type": "RuntimeDefault"}),
             cdk8s.JsonPatch.add(f"{container}/capabilities", {"drop": ["ALL"]}),
             # Service links inject a variable per Service of the namespace into Node's environment.
             cdk8s.JsonPatch.add(f"{pod}/enableServiceLinks", False),
             cdk8s.JsonPatch.add(f"{pod}/topologySpreadConstraints", _spread(env, spec)),
+            cdk8s.JsonPatch.add(f"{pod}/containers/0/lifecycle",
+                                {"preStop": {"sleep": {"seconds": PRE_STOP_SLEEP_SECONDS}}}),
         )
         return deployment
 
@@ -258,12 +272,17 @@ def _spread(env: EnvironmentConfig, spec: ServiceSpec) -> list[dict]:
     replicas, fewer nodes, spot capacity in dev, no zones on a laptop) a hard rule could leave pods
     Pending, so it is a preference. Nodes are a preference everywhere: during a node rotation a
     hard per-node rule can block the surge pod of a rollout.
+
+    Both count only pods of the same ReplicaSet (``matchLabelKeys: [pod-template-hash]``): without
+    it, the old ReplicaSet's pods satisfy the skew during a rollout and, once they are gone, the new
+    pods can sit in fewer zones than before.
     """
     selector = {"matchLabels": selector_labels(spec)}
+    per_replica_set = [kubernetes_features.POD_TEMPLATE_HASH_LABEL]
     zone_rule = "DoNotSchedule" if env.tier == "prod" else "ScheduleAnyway"
     return [
         {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": zone_rule,
-         "labelSelector": selector},
+         "labelSelector": selector, "matchLabelKeys": per_replica_set},
         {"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway",
-         "labelSelector": selector},
+         "labelSelector": selector, "matchLabelKeys": per_replica_set},
     ]

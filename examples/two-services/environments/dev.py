@@ -17,13 +17,17 @@ ENVIRONMENT = presets.environment(
             name="gateway",
             image={"tag": "1.0.0"},
             container_port=3000,
+            health={"readiness_path": "/ready"},
             env={"GREETINGS_URL": "http://greetings-api"},
+            # One declaration opens both policies: the gateway's egress and greetings-api's ingress.
+            upstreams=({"name": "greetings-api"},),
         ),
-        # Internal: no ingress; only the gateway reaches it (services.py).
+        # Internal: no ingress; only the gateway reaches it.
         presets.service(
             "dev",
             name="greetings-api",
             image={"tag": "1.4.0"},
+            health={"readiness_path": "/ready"},
             ingress_path=None,
             secrets=({"env_var": "GREETING_SIGNING_KEY", "key": "signing-key"},),
         ),
