@@ -21,18 +21,18 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aws_cdk import cx_api
-
-from . import naming
-from .cloud.app import cloud_app
-from .cloud.service_stack import ServiceStack
-from .cloud.stack import EnvironmentStack
 from .config import ConfigError, EnvironmentConfig, load_environments
-from .k8s.charts import environment_app
-from .k8s.service import ZacatlService
-from .policy import add_policy_plugins
 from .synth import Project, _swap_into
+
+if TYPE_CHECKING:
+    from aws_cdk import cx_api
+
+    from .k8s.service import ZacatlService
+
+# The construct libraries are imported inside the functions that use them: loading aws-cdk-lib and
+# cdk8s starts the jsii kernel (about a second), and a configuration error is reported before that.
 
 
 def project_context(root: Path) -> dict[str, object]:
@@ -47,6 +47,12 @@ def synth_cloud(envs: list[EnvironmentConfig], outdir: Path, *, context: dict[st
 
     cdk-nag AwsSolutions and the EKS rules fail the synth on any unacknowledged finding.
     """
+    from . import naming
+    from .cloud.app import cloud_app
+    from .cloud.service_stack import ServiceStack
+    from .cloud.stack import EnvironmentStack
+    from .policy import add_policy_plugins
+
     app = cloud_app(outdir=outdir, context=context, builtin_validation=builtin_validation)
     for env in envs:
         if not env.is_local:
@@ -57,14 +63,19 @@ def synth_cloud(envs: list[EnvironmentConfig], outdir: Path, *, context: dict[st
 
 
 def render_workloads(envs: list[EnvironmentConfig], outdir: Path, *,
-                     service_class: type[ZacatlService] = ZacatlService) -> None:
-    """Writes ``outdir/<env>/*.yaml`` for every environment, each service rendered by ``service_class``."""
+                     service_class: type[ZacatlService] | None = None) -> None:
+    """Writes ``outdir/<env>/*.yaml`` for every environment, each service rendered by ``service_class``
+    (default ``ZacatlService``)."""
+    from .k8s.charts import environment_app
+    from .k8s.service import ZacatlService
+
+    service_class = service_class or ZacatlService
     for env in envs:
         environment_app(env, outdir / env.name, service_class=service_class).synth()
 
 
 def main(argv: list[str] | None = None, root: Path | None = None, *,
-         service_class: type[ZacatlService] = ZacatlService) -> int:
+         service_class: type[ZacatlService] | None = None) -> int:
     """Entry point of a repository's app.py; returns the process exit code.
 
     ``argv``: environment names to render. Default: ``sys.argv[1:]``, and all environments when empty.

@@ -14,10 +14,14 @@ import re
 import tempfile
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from . import naming
 from .config import load_environments
-from .k8s.service import ZacatlService
 from .service_synth import project_context, render_workloads, synth_cloud
+
+if TYPE_CHECKING:
+    from .k8s.service import ZacatlService
 
 _ASSET_HASH = re.compile(r"\b[0-9a-f]{64}\b")
 
@@ -36,8 +40,11 @@ def normalised_template(template: dict) -> str:
     return _ASSET_HASH.sub("<asset-hash>", json.dumps(cleaned, indent=1, sort_keys=True)) + "\n"
 
 
-def render(root: Path, *, service_class: type[ZacatlService] = ZacatlService) -> dict[str, str]:
-    """Snapshot file name -> content for every environment in ``root/environments``, both layers."""
+def render(root: Path, *, service_class: type[ZacatlService] | None = None) -> dict[str, str]:
+    """Snapshot file name -> content for every environment in ``root/environments``, both layers.
+
+    ``service_class``: the ``ZacatlService`` subclass the repository renders with. Default: ``ZacatlService``.
+    """
     envs = load_environments(root / "environments")
     rendered: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -52,7 +59,7 @@ def render(root: Path, *, service_class: type[ZacatlService] = ZacatlService) ->
     return rendered
 
 
-def compare(root: Path, snapshot_dir: Path, *, service_class: type[ZacatlService] = ZacatlService,
+def compare(root: Path, snapshot_dir: Path, *, service_class: type[ZacatlService] | None = None,
             update: bool | None = None) -> list[str]:
     """Names of the snapshot files that differ from a fresh render of ``root``; empty when all match.
 
