@@ -15,9 +15,22 @@ from .config import EnvironmentConfig, ServiceSpec
 PROJECT = "zacatl"
 
 
+#: Longest namespace name Kubernetes accepts (a DNS-1123 label: 63 characters).
+MAX_NAMESPACE = 63
+
+
 def _owner(env: EnvironmentConfig) -> str:
-    """``zacatl-<env>`` for the platform, ``zacatl-<env>-<team>`` for a team in a shared environment."""
-    return f"{PROJECT}-{env.name}" if env.team is None else f"{PROJECT}-{env.name}-{env.team}"
+    """``zacatl-<env>`` for the platform, ``zacatl-<env>-<team>`` for a team in a shared environment.
+
+    Raises ValueError when the team's name makes it longer than a namespace may be (63 characters).
+    """
+    if env.team is None:
+        return f"{PROJECT}-{env.name}"
+    owner = f"{PROJECT}-{env.name}-{env.team}"
+    if len(owner) > MAX_NAMESPACE:
+        raise ValueError(f"environment {env.name!r}: field team: {env.team!r} makes the namespace {owner!r} "
+                         f"{len(owner)} characters long; Kubernetes allows {MAX_NAMESPACE}")
+    return owner
 
 
 def stack_name(env: EnvironmentConfig) -> str:

@@ -116,6 +116,12 @@ def test_fails_without_a_team(environments):
         ServiceStack(app, "x", env=environments["dev"])
 
 
+def test_fails_on_a_team_namespace_kubernetes_refuses(environments):
+    env = _team_env(environments["dev"]).model_copy(update={"name": "d" * 30, "team": "t" * 30})
+    with pytest.raises(ValueError, match="makes the namespace 'zacatl-d+-t+' 68 characters long; Kubernetes allows 63"):
+        naming.namespace(env)
+
+
 def test_fails_on_a_role_name_iam_refuses(environments):
     env = _team_env(environments["dev"]).model_copy(update={"team": "a" * 40})
     with pytest.raises(ValueError, match="IAM allows 64"):
