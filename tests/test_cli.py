@@ -18,14 +18,14 @@ from zacatl_infra import snapshots
 from zacatl_infra.cli import init, main, scaffold_files
 
 from .conftest import ROOT
-from .test_synth import _cli_env
+from .jobs import cli_env
 
 SCAFFOLD = {".gitignore", "Makefile", "README.md", "app.py", "cdk.json", "cdk8s.yaml", "environments/dev.py",
             "package.json", "pytest.ini", "requirements.txt", "tests/test_snapshots.py"}
 
 
 def _make(folder: Path, *targets: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in _cli_env().items() if k != "CI"}  # outside CI, a first run records snapshots
+    env = {k: v for k, v in cli_env().items() if k != "CI"}  # outside CI, a first run records snapshots
     return subprocess.run(["make", "-o", ".venv/.installed", "-o", "node_modules/.installed", *targets],
                           cwd=folder, env=env, capture_output=True, text=True, timeout=300)
 
@@ -96,7 +96,7 @@ def test_scaffold_synthesizes_both_layers_in_its_own_names_and_its_tests_pass(sc
 @pytest.mark.cli
 def test_scaffold_cdk_cli_synthesizes_with_a_cdk_json_that_only_names_the_app(scaffold: Path, tmp_path: Path):
     result = subprocess.run(["cdk", "synth", "--output", str(tmp_path), "--no-version-reporting", "--no-notices",
-                             "--quiet"], cwd=scaffold, env=_cli_env(), capture_output=True, text=True, timeout=300)
+                             "--quiet"], cwd=scaffold, env=cli_env(), capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert [p.name for p in tmp_path.glob("*.template.json")] == ["zacatl-dev-payments.template.json"]
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from . import naming
 from .config import load_environments
-from .service_synth import project_context, render_workloads, synth_cloud
+from .synth import Project, render_workloads, synth_cloud
 
 if TYPE_CHECKING:
     from .k8s.service import ZacatlService
@@ -48,7 +48,7 @@ def render(root: Path, *, service_class: type[ZacatlService] | None = None) -> d
     envs = load_environments(root / "environments")
     rendered: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        assembly = synth_cloud(envs, Path(tmp) / "cdk.out", context=project_context(root))
+        assembly = synth_cloud(envs, Path(tmp) / "cdk.out", context=Project(root).cdk_context())
         render_workloads(envs, Path(tmp) / "dist", service_class=service_class)
         for env in envs:
             files = sorted((Path(tmp) / "dist" / env.name).glob("*.yaml"))

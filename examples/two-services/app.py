@@ -6,7 +6,7 @@ from pathlib import Path
 
 from services import TwoServices
 
-from zacatl_infra.service_synth import main
+from zacatl_infra.synth import main
 
 if __name__ == "__main__":
     sys.exit(main(root=Path(__file__).resolve().parent, service_class=TwoServices))

@@ -20,7 +20,7 @@ from zacatl_infra.cloud.app import cloud_app
 from zacatl_infra.cloud.service_stack import ServiceStack
 from zacatl_infra.config import EnvironmentConfig, presets
 from zacatl_infra.policy import add_policy_plugins
-from zacatl_infra.service_synth import render_workloads
+from zacatl_infra.synth import render_workloads
 
 from ..checks.test_cloud_cfn_lint import ALLOWED_WARNINGS
 from ..conftest import ROOT, RenderedEnvironment

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import ROOT
-from ..test_synth import _cli_env
+from ..jobs import cli_env
 
 EXAMPLE = ROOT / "examples" / "two-services"
 
@@ -49,7 +49,7 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run(venv: Path, folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     # CI=1: a missing snapshot is a failure here, never silently recorded.
-    env = {**_cli_env(), "CI": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**cli_env(), "CI": "1", "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("ZACATL_UPDATE_SNAPSHOTS", None)
     return subprocess.run([str(venv / "bin" / "python"), *args], cwd=folder, env=env, capture_output=True,
                           text=True, timeout=300)

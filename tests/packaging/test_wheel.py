@@ -12,6 +12,7 @@ from ..conftest import ROOT
 
 @pytest.fixture(scope="module")
 def wheel(wheel_path: Path) -> zipfile.ZipFile:
+    # Built by `pip wheel` in the background while other tests run (tests/jobs.py).
     return zipfile.ZipFile(wheel_path)
 
 

@@ -1,4 +1,4 @@
-"""`service_synth.main`: a service repository's entry point fails early and writes nothing on bad config."""
+"""`synth.main` in a service repository: a team environment, a cdk.json that only names the app."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from zacatl_infra.service_synth import main, project_context
+from zacatl_infra.synth import Project, main
 
 TEAM_ENV = """
 from zacatl_infra.config import presets
@@ -41,6 +41,6 @@ def test_fails_with_exit_2_on_an_unknown_environment(tmp_path: Path, capsys: pyt
 
 
 def test_cdk_json_without_context_gives_no_context(tmp_path: Path):
-    assert project_context(_repository(tmp_path, "{}")) == {}
+    assert Project(_repository(tmp_path, "{}")).cdk_context() == {}
     (tmp_path / "cdk.json").write_text('{"app": "x", "context": {"@aws-cdk/core:target-partitions": ["aws"]}}')
-    assert project_context(tmp_path) == {"@aws-cdk/core:target-partitions": ["aws"]}
+    assert Project(tmp_path).cdk_context() == {"@aws-cdk/core:target-partitions": ["aws"]}
