@@ -13,6 +13,8 @@ from zacatl_infra.config import presets
 ENVIRONMENT = presets.environment(
     "dev", name="dev", team="payments", account="111111111111", region="eu-west-1",
     availability_zones=("eu-west-1a", "eu-west-1b"), domain="dev.example.com",
+    access={"admin_role_arns": ("arn:aws:iam::111111111111:role/zacatl-platform-admin",)},
+    dns={"hosted_zone_id": "Z01234567DEVZONE0001"}, gitops={"repo_url": "https://github.com/x/y.git"},
     services=(presets.service("dev", name="billing-worker", image={"tag": "1.0.0"}, container_port=3000,
                               health={"readiness_path": "/ready"}, scaling=SCALING),))
 """

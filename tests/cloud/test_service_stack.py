@@ -35,6 +35,7 @@ def _team_env(platform: EnvironmentConfig, **fields) -> EnvironmentConfig:
     return presets.environment(
         platform.tier, name=platform.name, team="payments", account=platform.account, region=platform.region,
         availability_zones=platform.availability_zones, domain=platform.domain,
+        access=platform.access, dns=platform.dns, gitops=platform.gitops,
         services=(
             presets.service(platform.tier, name="billing-worker", image={"tag": "1.0.0"}, container_port=3000,
                             health={"readiness_path": "/ready"},
@@ -107,7 +108,16 @@ def test_pod_identity_only_for_services_that_ask_in_the_team_namespace(template,
 def test_no_platform_resource_in_a_team_stack(template):
     types = {r["Type"] for r in template["Resources"].values()}
     assert types <= {"AWS::ECR::Repository", "AWS::KMS::Key", "AWS::SecretsManager::Secret", "AWS::IAM::Policy",
-                     "AWS::IAM::Role", "AWS::EKS::PodIdentityAssociation"}, types
+                     "AWS::IAM::Role", "AWS::EKS::PodIdentityAssociation", "AWS::CertificateManager::Certificate"}, types
+
+
+def test_team_hosts_get_a_certificate_validated_in_the_platform_zone(template, team_env):
+    (certificate,) = resources(template, "AWS::CertificateManager::Certificate").values()
+    names = [certificate["Properties"]["DomainName"], *certificate["Properties"].get("SubjectAlternativeNames", [])]
+    assert sorted(names) == sorted(naming.certificate_domains(team_env)) == ["billing-worker.dev.zacatl.example.com",
+                                                                            "ledger-api.dev.zacatl.example.com"]
+    (validation,) = certificate["Properties"]["DomainValidationOptions"][:1]
+    assert validation["HostedZoneId"] == team_env.dns.hosted_zone_id
 
 
 def test_fails_without_a_team(environments):
@@ -197,3 +207,9 @@ def test_every_deployment_pulls_from_a_repository_of_the_team_stack(team_workloa
         (container,) = deployment["spec"]["template"]["spec"]["containers"]
         repository = container["image"].removeprefix(registry).split(":")[0].split("@")[0]
         assert repository in repositories, container["image"]
+
+
+def test_a_team_renders_no_platform_add_on(team_workloads):
+    # The platform's repository renders the add-ons (10-platform.yaml) once per cluster.
+    assert sorted(team_workloads.files) == ["00-namespace.yaml", "20-billing-worker.yaml", "20-ledger-api.yaml"]
+    assert not team_workloads.find("Application") and not team_workloads.find("AppProject")

@@ -9,6 +9,7 @@ from constructs import Construct
 
 from .. import naming
 from ..config import EnvironmentConfig
+from .certificates import IngressCertificate
 from .identity import ServiceSecrets, pod_identity_role
 from .registry import ServiceRepository
 
@@ -20,9 +21,11 @@ class ServiceStack(cdk.Stack):
     """Stack ``zacatl-<env>-<team>``: what ``env.team``'s services need in the platform's account.
 
     For each service of ``env``: its ECR repository (``naming.ecr_repository_name``), its Secrets
-    Manager secret (``naming.secret_id``) readable by the platform's External Secrets role, and,
-    for a spec with ``needs_aws_role``, an IAM role bound to its ServiceAccount in the team's
-    namespace (``naming.namespace``) through an EKS Pod Identity association.
+    Manager secret (``naming.secret_id``, when it has secret values) readable by the platform's
+    External Secrets role, and, for a spec with ``needs_aws_role``, an IAM role bound to its
+    ServiceAccount in the team's namespace (``naming.namespace``) through an EKS Pod Identity
+    association. When a service has an ingress, one ACM certificate for the team's hosts
+    (``naming.certificate_domains``), DNS-validated in the platform's zone ``env.dns.hosted_zone_id``.
 
     The platform is imported by the names ``naming`` derives, never looked up: the cluster by
     ``naming.cluster_name`` (the association needs only its name) and the External Secrets role by
@@ -68,6 +71,11 @@ class ServiceStack(cdk.Stack):
             spec.name: ServiceRepository(self, f"Repository-{spec.name}", env=env, service=spec).repository
             for spec in env.services
         }
+
+        # The team's public hosts get their own certificate, validated in the platform's hosted zone
+        # (``env.dns``, by id: no lookup); the load balancer controller finds it by the TLS host.
+        self.certificate = (IngressCertificate(self, "Certificate", env=env).certificate
+                            if naming.certificate_domains(env) else None)
 
         self.roles: dict[str, iam.Role] = {}
         for identity in naming.workload_identities(env):

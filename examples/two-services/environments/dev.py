@@ -10,6 +10,11 @@ ENVIRONMENT = presets.environment(
     region="eu-west-1",
     availability_zones=("eu-west-1a", "eu-west-1b"),
     domain="dev.zacatl.example.com",
+    # The platform's settings, as in its environments/dev.py (the team's certificate is validated in
+    # that zone; access and gitops are applied by the platform's stack).
+    access={"admin_role_arns": ("arn:aws:iam::111111111111:role/zacatl-platform-admin",)},
+    dns={"hosted_zone_id": "Z01234567DEVZONE0001"},
+    gitops={"repo_url": "https://github.com/zacatl-example/zacatl-infra.git"},
     services=(
         # Public: the ALB routes every path to it; it calls the backend inside the cluster.
         presets.service(
