@@ -65,7 +65,7 @@ class EnvironmentStack(cdk.Stack):
         self.database = AtlasPrivateEndpoint(self, "Database", env=env, vpc=self.network.vpc,
                                              cluster=self.cluster.cluster) if env.database.kind == "atlas" else None
         self.database_secret = InClusterDatabaseSecret(self, "DatabaseSecret", env=env, key=self.secrets.key) \
-            if env.database.kind == "in_cluster" else None
+            if env.database.kind == "in_cluster" and any(s.database for s in env.services) else None
         readable = dict(self.secrets.secrets)
         if self.database_secret is not None:
             readable[naming.IN_CLUSTER_DATABASE] = self.database_secret.secret

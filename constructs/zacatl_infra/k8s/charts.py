@@ -41,7 +41,10 @@ class DatabaseChart(cdk8s.Chart):
 
     def __init__(self, scope: cdk8s.App, id_: str, *, env: EnvironmentConfig) -> None:
         super().__init__(scope, id_, disable_resource_name_hashes=True)
-        self.database = InClusterDatabase(self, "Database", env=env) if env.database.kind == "in_cluster" else None
+        # No service reads a database: nothing to run.
+        uses_database = any(s.database for s in env.services)
+        self.database = InClusterDatabase(self, "Database", env=env) \
+            if env.database.kind == "in_cluster" and uses_database else None
         self.backups = [DatabaseBackup(self, f"Backup-{s.name}", env=env, service=s)
                         for s in naming.backed_up_services(env)]
         # The rule needs the Prometheus Operator's CRD: rendered once a pinned add-on chart installs it.
@@ -93,9 +96,10 @@ class ServiceChart(cdk8s.Chart):
 def environment_app(
     env: EnvironmentConfig, outdir: Path, *, service_class: type[ZacatlService] = ZacatlService
 ) -> cdk8s.App:
-    """The workload layer of ``env``: ``00-namespace.yaml``, ``10-platform.yaml`` (cloud tiers: the add-ons'
-    AppProject and Applications), ``15-database.yaml`` (the in-cluster MongoDB, backup CronJobs and
-    their alerts), then ``20-<service>.yaml`` each; Argo CD sync waves order the apply.
+    """The workload layer of ``env``: ``00-namespace.yaml``, ``10-platform.yaml`` (cloud tiers, platform
+    only, not for a ``team``: the add-ons' AppProject and Applications), ``15-database.yaml`` (the
+    in-cluster MongoDB, backup CronJobs and their alerts), then ``20-<service>.yaml`` each; Argo CD
+    sync waves order the apply.
 
     ``service_class``: Default ``ZacatlService``; a service repository passes its subclass to change
     what every service renders (see docs/workloads.md).
@@ -106,9 +110,16 @@ def environment_app(
         output_file_extension=".yaml",
     )
     charts: list[cdk8s.Chart] = [NamespaceChart(app, "00-namespace", env=env)]
-    if not env.is_local:
+    # A team's repository (``env.team``) renders its namespace and services only: the platform's
+    # repository renders the add-ons once per cluster.
+    if not env.is_local and env.team is None:
         charts.append(PlatformChart(app, "10-platform", env=env))
-    charts.append(DatabaseChart(app, "15-database", env=env))
+    database = DatabaseChart(app, "15-database", env=env)
+    if database.database is None and not database.backups:
+        # Nothing to render: no empty file in dist/.
+        app.node.try_remove_child(database.node.id)
+    else:
+        charts.append(database)
     for spec in env.services:
         charts.append(ServiceChart(app, f"20-{spec.name}", env=env, service_name=spec.name, service_class=service_class))
     for chart in charts:

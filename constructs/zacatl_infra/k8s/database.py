@@ -80,7 +80,8 @@ class InClusterDatabase(Construct):
     - StatefulSet of one pod from ``facts.backups.MONGO_IMAGE``, as ``hardening.RUN_AS_USER``, read-only root filesystem (``/tmp`` and ``/data/configdb`` are emptyDirs), restricted
       Pod Security; a PersistentVolumeClaim per pod of ``in_cluster.storage_size`` on
       ``in_cluster.storage_class`` for ``/data/db``. Default: in AWS tiers an encrypted gp3 class
-      ``STORAGE_CLASS`` rendered here (reclaim policy Retain: deleting the claim keeps the volume);
+      ``STORAGE_CLASS`` rendered here (reclaim policy Retain: deleting the claim keeps the volume;
+      a ``team`` environment uses the class its platform environment renders, as a class is cluster-wide);
       in ``local`` the laptop cluster's default class.
     - Root user from the Secret ``naming.IN_CLUSTER_DATABASE_SECRET`` (keys ``username``,
       ``password``): an ExternalSecret from ``naming.in_cluster_database_secret_id(env)`` in AWS
@@ -102,7 +103,10 @@ class InClusterDatabase(Construct):
         labels = {**environment_labels(env), **DATABASE_LABELS, "app.kubernetes.io/component": "database"}
         storage_class = settings.storage_class
         self.storage_class = None
-        if storage_class is None and not env.is_local:
+        if storage_class is None and not env.is_local and env.team is not None:
+            # A team shares the platform's cluster: the platform environment renders the class.
+            storage_class = STORAGE_CLASS
+        elif storage_class is None and not env.is_local:
             # EKS marks no StorageClass as default from Kubernetes 1.30 on, and its gp2 class is not
             # encrypted: the database gets an encrypted gp3 class of its own on the EBS CSI driver.
             storage_class = STORAGE_CLASS
