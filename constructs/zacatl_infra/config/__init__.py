@@ -12,7 +12,7 @@ from .environment import (
     RegistrySettings,
     Tier,
 )
-from .errors import ConfigError
+from .errors import ConfigError, ConfigReport
 from .loader import load_environments
 from .service import (
     DatabaseSpec,
@@ -25,6 +25,7 @@ from .service import (
     ServiceSpec,
     Upstream,
 )
+from .waivers import Waiver
 
 __all__ = [
     "NEWEST_EKS_VERSION",
@@ -33,6 +34,7 @@ __all__ = [
     "BackupSettings",
     "ClusterSettings",
     "ConfigError",
+    "ConfigReport",
     "DatabaseSpec",
     "EnvironmentConfig",
     "HealthProbes",
@@ -46,6 +48,7 @@ __all__ = [
     "ServiceSpec",
     "Tier",
     "Upstream",
+    "Waiver",
     "load_environments",
     "presets",
 ]

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from ..facts import eks_versions
+from ..facts import aws_limits, aws_regions, ec2, eks_versions
+from . import network_layout
 from ._base import DnsLabel, FrozenModel
+from .prod_rules import prod_problems
 from .service import ServiceSpec, environment_problems
+from .types import DnsName, EmailAddress
+from .waivers import Waiver
 
 Tier = Literal["local", "dev", "staging", "prod"]
 """Which preset family an environment uses. ``local`` is a laptop cluster with no AWS layer."""
@@ -22,17 +27,21 @@ OLDEST_KUBERNETES_VERSION = eks_versions.OLDEST
 
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")
 _ACCOUNT = re.compile(r"^[0-9]{12}$")
-_DOMAIN = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")
 
 
 def _aws_region(value: str) -> str:
     if not _REGION.match(value):
         raise ValueError(f"{value!r} is not an AWS region name such as 'eu-west-1'")
+    if value not in aws_regions.ZONE_LETTERS:
+        near = difflib.get_close_matches(value, aws_regions.ZONE_LETTERS, n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise ValueError(f"{value!r} is not a region in facts/aws_regions.py (as of "
+                         f"{aws_regions.AS_OF.isoformat()}){hint} Add a new region there with its zones")
     return value
 
 
 AwsRegion = Annotated[str, AfterValidator(_aws_region)]
-"""An AWS region name; checked by shape only, so synth needs no AWS call."""
+"""An AWS region name listed in ``facts.aws_regions`` (checked offline, so synth needs no AWS call)."""
 
 
 def _cidr(value: str) -> str:
@@ -41,6 +50,13 @@ def _cidr(value: str) -> str:
     except ValueError as err:
         raise ValueError(f"{value!r} is not a CIDR block such as '10.0.0.0/16'") from err
     return value
+
+
+#: Architecture of the node group's AMI (AL2023_X86_64_STANDARD in cloud/cluster.py).
+NODE_ARCHITECTURE = "x86_64"
+#: Most addresses the public API endpoint may be opened to in all: office and VPN egress ranges are
+#: small; anything wider is the internet under another name.
+MAX_PUBLIC_ENDPOINT_ADDRESSES = 2**16
 
 
 class ClusterSettings(FrozenModel):
@@ -76,6 +92,37 @@ class ClusterSettings(FrozenModel):
             _cidr(cidr)
             if ipaddress.ip_network(cidr).prefixlen == 0:
                 raise ValueError(f"{cidr!r} opens the API endpoint to the whole internet: list office or VPN ranges")
+        # Split halves (0.0.0.0/1 + 128.0.0.0/1) open as much as /0: judge the union, not each block.
+        networks = [ipaddress.ip_network(c) for c in value]
+        if any(n.version != 4 for n in networks):
+            raise ValueError("EKS public access CIDRs are IPv4 blocks only: list office or VPN ranges such as "
+                             "'203.0.113.0/24'")
+        opened = sum(n.num_addresses for n in ipaddress.collapse_addresses(networks))
+        if opened > MAX_PUBLIC_ENDPOINT_ADDRESSES:
+            raise ValueError(
+                f"{list(value)} together open the API endpoint to {opened:,} addresses: list office or VPN ranges, "
+                f"at most {MAX_PUBLIC_ENDPOINT_ADDRESSES:,} addresses in all (a /16)")
+        return value
+
+    @field_validator("node_instance_types")
+    @classmethod
+    def _instance_types(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("node_instance_types is empty: list at least one EC2 instance type, such as 'm7i.large'")
+        for name in value:
+            if name not in ec2.INSTANCE_TYPES:
+                sizes = sorted(t.split(".", 1)[1] for t in ec2.INSTANCE_TYPES if ec2.family(t) == ec2.family(name))
+                near = difflib.get_close_matches(name, ec2.INSTANCE_TYPES, n=3)
+                valid = f"{ec2.family(name)} sizes: {', '.join(sizes)}" if sizes else f"did you mean {near}?"
+                raise ValueError(f"{name!r} is not an EC2 instance type ({valid}; the EC2 API's list in "
+                                 "facts/ec2_instance_types.json)")
+            # The node group's AMI is AL2023 x86_64 (cloud/cluster.py): a Graviton type cannot boot it.
+            if ec2.architecture(name) != NODE_ARCHITECTURE:
+                raise ValueError(f"{name!r} is an {ec2.architecture(name)} (Graviton) type, but the nodes run the "
+                                 f"{NODE_ARCHITECTURE} AL2023 AMI: use an x86_64 type such as 'm7i.large'")
+        repeated = sorted({n for n in value if value.count(n) > 1})
+        if repeated:
+            raise ValueError(f"instance types {repeated} are listed twice")
         return value
 
     @field_validator("admin_principal_arns")
@@ -107,9 +154,10 @@ class NetworkSettings(FrozenModel):
     @classmethod
     def _vpc_cidr(cls, value: str) -> str:
         _cidr(value)
-        prefix = ipaddress.ip_network(value).prefixlen
-        if not 16 <= prefix <= 20:
-            raise ValueError(f"{value!r} must be a /16 to /20 block to leave room for the cluster's pods")
+        network = ipaddress.ip_network(value)
+        if network.version != 4 or network.prefixlen not in network_layout.VPC_PREFIXES:
+            raise ValueError(f"{value!r} must be an IPv4 block from /16 to /28 (the sizes a VPC accepts); the "
+                             "subnets need a /17 or larger")
         return value
 
 
@@ -117,7 +165,7 @@ class BackupSettings(FrozenModel):
     """Database backups: how soon a missing one alarms, how long they are kept, where they are copied."""
 
     #: An alarm fires when no new backup object arrives within this many hours.
-    window_hours: int = Field(default=26, ge=1, le=24 * 8)
+    window_hours: int = Field(default=26, ge=1, le=aws_limits.ALARM_MAX_EVALUATION_SECONDS // 3600)
     retention_days: int = Field(default=35, ge=1, le=3650)
     #: Days after which backups move to colder storage (S3 Glacier Instant Retrieval).
     cold_after_days: int = Field(default=30, ge=1)
@@ -146,16 +194,24 @@ class RegistrySettings(FrozenModel):
 class AlertSettings(FrozenModel):
     """Who hears about alarms and how much the environment may cost."""
 
-    emails: tuple[str, ...] = ()
+    emails: tuple[EmailAddress, ...] = ()
     monthly_budget_usd: int = Field(default=500, ge=1)
 
     @field_validator("emails")
     @classmethod
     def _emails(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for email in value:
-            if not re.match(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", email):
-                raise ValueError(f"{email!r} is not an email address")
+        # One SNS subscription per address: a repeated one is a duplicate construct, refused by the CDK.
+        repeated = sorted({e for e in value if value.count(e) > 1})
+        if repeated:
+            raise ValueError(f"addresses {repeated} are listed twice: list each once")
         return value
+
+
+#: Names that say which tier an environment is: ``prod`` built on the dev tier would get dev's
+#: defaults and escape prod's policies (the first '-'-separated word of the name is compared).
+_TIER_BY_NAME: dict[str, Tier] = {"prod": "prod", "production": "prod", "prd": "prod", "staging": "staging",
+                                  "stage": "staging", "stg": "staging", "dev": "dev", "development": "dev",
+                                  "local": "local"}
 
 
 class EnvironmentConfig(FrozenModel):
@@ -173,7 +229,7 @@ class EnvironmentConfig(FrozenModel):
     #: Pinned zones: synth never looks them up, so it works offline without credentials.
     availability_zones: tuple[str, ...] = ()
     #: DNS domain the ingress hosts live under, for example ``dev.zacatl.example.com``.
-    domain: str
+    domain: DnsName
     log_level: Literal["fatal", "error", "warn", "info", "debug", "trace"] = "info"
     cluster: ClusterSettings = ClusterSettings()
     network: NetworkSettings = NetworkSettings()
@@ -181,19 +237,14 @@ class EnvironmentConfig(FrozenModel):
     registry: RegistrySettings = RegistrySettings()
     alerts: AlertSettings = AlertSettings()
     services: tuple[ServiceSpec, ...] = Field(min_length=1)
+    #: Prod invariants this environment does not keep, each with its reason (``config.waivers``).
+    waivers: tuple[Waiver, ...] = ()
 
     @field_validator("account")
     @classmethod
     def _account(cls, value: str | None) -> str | None:
         if value is not None and not _ACCOUNT.match(value):
             raise ValueError(f"{value!r} is not an AWS account id: expected 12 digits")
-        return value
-
-    @field_validator("domain")
-    @classmethod
-    def _domain(cls, value: str) -> str:
-        if not _DOMAIN.match(value):
-            raise ValueError(f"{value!r} is not a lowercase DNS domain such as 'dev.zacatl.example.com'")
         return value
 
     @model_validator(mode="after")
@@ -204,15 +255,39 @@ class EnvironmentConfig(FrozenModel):
                 problems.append("account and region are required for every tier except 'local'")
             if len(self.availability_zones) < 2:
                 problems.append("availability_zones needs at least two pinned zones (for example 'eu-west-1a')")
+            zones = aws_regions.zones(self.region) if self.region else ()
             for zone in self.availability_zones:
-                if self.region and not (zone.startswith(self.region) and len(zone) == len(self.region) + 1):
-                    problems.append(f"availability zone {zone!r} is not in region {self.region!r}")
+                if self.region and zone not in zones:
+                    problems.append(f"field availability_zones: availability zone {zone!r} is not in region "
+                                    f"{self.region!r} (its zones: {list(zones)})")
+            repeated_zones = sorted({z for z in self.availability_zones if self.availability_zones.count(z) > 1})
+            if repeated_zones:
+                problems.append(f"field availability_zones: {repeated_zones} listed twice; each zone gets one subnet "
+                                "pair, list distinct zones")
+            if network_layout.allocate(self.network.vpc_cidr, len(self.availability_zones)) is None:
+                zones_count = len(self.availability_zones)
+                fits = network_layout.largest_prefix_that_fits(zones_count)
+                problems.append(
+                    f"field network.vpc_cidr: {self.network.vpc_cidr!r} has no room for {zones_count} public "
+                    f"/{network_layout.PUBLIC_SUBNET_PREFIX} and {zones_count} node /{network_layout.NODE_SUBNET_PREFIX} "
+                    f"subnets (one each per zone): use a /{fits} or larger block")
             for service in self.services:
                 if service.image.is_mutable:
                     problems.append(
                         f"service {service.name!r}: image needs a digest or an immutable release tag outside "
                         f"'local' (got tag {service.image.tag!r})"
                     )
+                elif service.image.repository and service.image.digest is None:
+                    # Only the environment's own ECR repositories have immutable tags (cloud/registry.py).
+                    problems.append(
+                        f"field services[{service.name}].image.digest: an image from outside the environment's ECR "
+                        f"({service.image.repository}) can have its tag {service.image.tag!r} pushed again; pin "
+                        "image.digest ('sha256:...')")
+        tier_of_name = _TIER_BY_NAME.get(self.name.split("-")[0])
+        if tier_of_name is not None and tier_of_name != self.tier:
+            problems.append(
+                f"field tier: an environment named {self.name!r} is built on tier {self.tier!r}, so it gets "
+                f"{self.tier}'s defaults and policies: use presets.environment({tier_of_name!r}, ...) or another name")
         for service in self.services:
             if service.database and not service.database.egress_cidrs:
                 problems.append(
@@ -233,12 +308,13 @@ class EnvironmentConfig(FrozenModel):
                 problems.append(f"{field}.replication_region {target!r} is the environment's own region; "
                                 "disaster recovery needs another region")
         problems.extend(environment_problems(self))
+        problems.extend(prod_problems(self))
         names = [s.name for s in self.services]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
             problems.append(f"service names must be unique (repeated: {repeated})")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
     @property

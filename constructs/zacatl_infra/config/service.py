@@ -13,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 from ..facts import nodejs, zacatl
 from ._base import DnsLabel, FrozenModel
 from .quantity import cpu_millicores, memory_bytes
+from .types import CpuQuantity, DnsName, HttpPath, ImageRepository, MemoryQuantity
 
 if TYPE_CHECKING:
     from .environment import EnvironmentConfig
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 _ENV_VAR = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-_HOST = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")
 
 #: Variables the platform sets on every container from the environment and the spec (the Zacatl
 #: contract, ``facts.zacatl``); neither ``env`` nor a secret may set them, or the manifest would
@@ -54,7 +54,7 @@ class ImageRef(FrozenModel):
     immutable release ``tag``; both together pin the tag to the digest.
     """
 
-    repository: str | None = None
+    repository: ImageRepository | None = None
     tag: str | None = None
     digest: str | None = None
 
@@ -92,16 +92,9 @@ class HealthProbes(FrozenModel):
     ``startup_path``: Default None, the same check as liveness.
     """
 
-    readiness_path: str | None
-    liveness_path: str | None = None
-    startup_path: str | None = None
-
-    @field_validator("liveness_path", "readiness_path", "startup_path")
-    @classmethod
-    def _absolute(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("/"):
-            raise ValueError(f"{value!r} must be an absolute HTTP path starting with '/'")
-        return value
+    readiness_path: HttpPath | None
+    liveness_path: HttpPath | None = None
+    startup_path: HttpPath | None = None
 
     @property
     def startup(self) -> str | None:
@@ -112,22 +105,10 @@ class HealthProbes(FrozenModel):
 class Resources(FrozenModel):
     """CPU and memory requests and limits (Kubernetes quantity strings)."""
 
-    cpu_request: str
-    cpu_limit: str
-    memory_request: str
-    memory_limit: str
-
-    @field_validator("cpu_request", "cpu_limit")
-    @classmethod
-    def _cpu(cls, value: str) -> str:
-        cpu_millicores(value)
-        return value
-
-    @field_validator("memory_request", "memory_limit")
-    @classmethod
-    def _memory(cls, value: str) -> str:
-        memory_bytes(value)
-        return value
+    cpu_request: CpuQuantity
+    cpu_limit: CpuQuantity
+    memory_request: MemoryQuantity
+    memory_limit: MemoryQuantity
 
     @model_validator(mode="after")
     def _limits_cover_requests(self) -> Resources:
@@ -296,10 +277,10 @@ class ServiceSpec(FrozenModel):
     #: Public internet egress for an API with no stable range. Default: none.
     internet_egress: InternetEgress | None = None
     #: Path prefix the ingress routes to this service. None: not exposed outside the cluster.
-    ingress_path: str | None = "/"
+    ingress_path: HttpPath | None = "/"
     #: Public host of the Ingress; must be the environment's domain or a name under it (the hosted
     #: zone external-dns and the certificate cover). Default: ``<name>.<domain>`` (``naming.host``).
-    host: str | None = None
+    host: DnsName | None = None
     #: An IAM role bound to the service's ServiceAccount through EKS Pod Identity; also opens egress
     #: to the Pod Identity agent and to AWS APIs on 443. Default: none; secrets reach the pod through
     #: External Secrets, so most services need no AWS access at all.
@@ -324,13 +305,6 @@ class ServiceSpec(FrozenModel):
                 raise ValueError(
                     f"{key!r} is set by the platform from the spec; allowed names exclude {sorted(PLATFORM_ENV_VARS)}"
                 )
-        return value
-
-    @field_validator("host")
-    @classmethod
-    def _host(cls, value: str | None) -> str | None:
-        if value is not None and not _HOST.match(value):
-            raise ValueError(f"{value!r} is not a lowercase DNS host name such as 'api.zacatl.example.com'")
         return value
 
     @model_validator(mode="after")
