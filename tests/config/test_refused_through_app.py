@@ -62,3 +62,28 @@ def test_fails_with_status_2_and_writes_nothing(case: str, tmp_path: Path):
     assert _tree(tmp_path / "dist") == before
     assert not (tmp_path / "cdk.out").exists()
     assert not list(tmp_path.glob(".dist-*"))
+
+
+@pytest.mark.cli
+@pytest.mark.parametrize("cli", ["cdk", "cdk8s"])
+def test_both_clis_refuse_with_the_report_and_write_nothing(cli: str, tmp_path: Path):
+    from ..jobs import cli_env
+
+    for name in ("environments", "app.py", "cdk.json", "cdk8s.yaml"):
+        (shutil.copytree if name == "environments" else shutil.copy)(ROOT / name, tmp_path / name)
+    breaks, expected = CASES["fields-in-two-environments"]
+    for env, old, new in breaks:
+        path = tmp_path / "environments" / f"{env}.py"
+        path.write_text(path.read_text().replace(old, new, 1))
+    app = f"{sys.executable} app.py"
+    outdir = tmp_path / "out"
+    command = (["cdk", "synth", "--app", app, "--output", str(outdir), "--no-version-reporting", "--no-notices",
+                "--quiet"] if cli == "cdk" else ["cdk8s", "synth", "--app", app, "--output", str(outdir),
+                                                 "--no-check-upgrade"])
+    result = subprocess.run(command, cwd=tmp_path, env=cli_env(), capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    for text in expected:
+        assert text in output, output
+    written = sorted(p.name for p in outdir.rglob("*") if p.name.endswith((".template.json", ".yaml")))
+    assert not written, written

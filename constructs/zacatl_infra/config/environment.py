@@ -62,17 +62,40 @@ MAX_PUBLIC_ENDPOINT_ADDRESSES = 2**16
 class ClusterSettings(FrozenModel):
     """The EKS cluster (cloud tiers) or the laptop cluster (``local``)."""
 
-    kubernetes_version: str = NEWEST_EKS_VERSION
-    #: CIDRs allowed to reach the public API endpoint. Default: none, the endpoint is private only.
-    public_endpoint_cidrs: tuple[str, ...] = ()
-    #: IAM principal ARNs given cluster-admin through EKS access entries.
-    admin_principal_arns: tuple[str, ...] = ()
-    node_instance_types: tuple[str, ...] = ("m7i.large",)
-    node_min: int = Field(default=2, ge=1)
-    node_desired: int = Field(default=2, ge=1)
-    node_max: int = Field(default=4, ge=1)
-    #: Spot capacity for the managed node group. Default: on-demand; the dev preset allows spot.
-    spot: bool = False
+    kubernetes_version: str = Field(
+        default=NEWEST_EKS_VERSION,
+        description=('Kubernetes minor version of the EKS cluster, one EKS offers (facts/eks_versions.py). Default: '
+                     'the newest offered.'),
+    )
+    public_endpoint_cidrs: tuple[str, ...] = Field(
+        default=(),
+        description=('IPv4 CIDRs allowed to reach the public API endpoint, at most 65,536 addresses in all. Default: '
+                     'none, the endpoint is private only.'),
+    )
+    admin_principal_arns: tuple[str, ...] = Field(
+        default=(),
+        description=('IAM role or user ARNs given cluster-admin through EKS access entries. Default: none, the '
+                     'creating CloudFormation role stays admin.'),
+    )
+    node_instance_types: tuple[str, ...] = Field(
+        default=("m7i.large",),
+        description=('EC2 instance types of the managed node group: known to the EC2 API, x86_64 (the nodes run the '
+                     'AL2023 x86_64 AMI), each once.'),
+    )
+    node_min: int = Field(
+        default=2, ge=1,
+        description='Fewest nodes the node group scales to; prod needs one per availability zone.',
+    )
+    node_desired: int = Field(
+        default=2, ge=1,
+        description='Nodes at creation; node_min <= node_desired <= node_max.',
+    )
+    node_max: int = Field(default=4, ge=1, description='Most nodes the node group scales to.')
+    spot: bool = Field(
+        default=False,
+        description=('Spot capacity for the managed node group. Default: on-demand; the dev preset uses spot; prod '
+                     'refuses it without a waiver.'),
+    )
 
     @field_validator("kubernetes_version")
     @classmethod
@@ -146,9 +169,15 @@ class ClusterSettings(FrozenModel):
 class NetworkSettings(FrozenModel):
     """The VPC of a cloud environment."""
 
-    vpc_cidr: str = "10.0.0.0/16"
-    #: NAT gateways: one per zone in prod for zone independence, one shared elsewhere to save cost.
-    nat_gateways: int = Field(default=1, ge=1, le=6)
+    vpc_cidr: str = Field(
+        default="10.0.0.0/16",
+        description=('IPv4 range of the VPC, /16 to /28, large enough for one public /24 and one node /19 per zone '
+                     '(three zones need a /17).'),
+    )
+    nat_gateways: int = Field(
+        default=1, ge=1, le=6,
+        description='NAT gateways: one per zone in prod for zone independence, one shared elsewhere to save cost.',
+    )
 
     @field_validator("vpc_cidr")
     @classmethod
@@ -164,15 +193,28 @@ class NetworkSettings(FrozenModel):
 class BackupSettings(FrozenModel):
     """Database backups: how soon a missing one alarms, how long they are kept, where they are copied."""
 
-    #: An alarm fires when no new backup object arrives within this many hours.
-    window_hours: int = Field(default=26, ge=1, le=aws_limits.ALARM_MAX_EVALUATION_SECONDS // 3600)
-    retention_days: int = Field(default=35, ge=1, le=3650)
-    #: Days after which backups move to colder storage (S3 Glacier Instant Retrieval).
-    cold_after_days: int = Field(default=30, ge=1)
-    #: S3 Object Lock in compliance mode for the retention period. Default: on in the prod preset.
-    object_lock: bool = False
-    #: Region for cross-region replication (disaster recovery). Default: none.
-    replication_region: AwsRegion | None = None
+    window_hours: int = Field(
+        default=26, ge=1, le=aws_limits.ALARM_MAX_EVALUATION_SECONDS // 3600,
+        description=('An alarm fires when no new backup object arrives within this many hours; at most 168 (CloudWatch'
+                     ' evaluates an alarm over one week at most).'),
+    )
+    retention_days: int = Field(
+        default=35, ge=1, le=3650,
+        description='Days a backup is kept (and locked, with object_lock); prod keeps at least 30.',
+    )
+    cold_after_days: int = Field(
+        default=30, ge=1,
+        description='Days after which backups move to S3 Glacier Instant Retrieval; below retention_days.',
+    )
+    object_lock: bool = Field(
+        default=False,
+        description=('S3 Object Lock in compliance mode for the retention period. Default: on in the prod preset, '
+                     'which refuses it off without a waiver.'),
+    )
+    replication_region: AwsRegion | None = Field(
+        default=None,
+        description="Region backups replicate to for disaster recovery, not the environment's own. Default: none.",
+    )
 
     @model_validator(mode="after")
     def _cold_before_expiry(self) -> BackupSettings:
@@ -186,16 +228,24 @@ class BackupSettings(FrozenModel):
 class RegistrySettings(FrozenModel):
     """The environment's ECR registry."""
 
-    #: Region the service repositories replicate to, so images survive a regional outage and a
-    #: standby cluster there can pull them. Default: none (nodes pull in their own region).
-    replication_region: AwsRegion | None = None
+    replication_region: AwsRegion | None = Field(
+        default=None,
+        description=('Region the service repositories replicate to, so images survive a regional outage and a standby '
+                     'cluster there can pull them. Default: none.'),
+    )
 
 
 class AlertSettings(FrozenModel):
     """Who hears about alarms and how much the environment may cost."""
 
-    emails: tuple[EmailAddress, ...] = ()
-    monthly_budget_usd: int = Field(default=500, ge=1)
+    emails: tuple[EmailAddress, ...] = Field(
+        default=(),
+        description='Addresses subscribed to the alarm topic, each once. Prod needs at least one.',
+    )
+    monthly_budget_usd: int = Field(
+        default=500, ge=1,
+        description='Monthly cost budget in US dollars; the topic hears at 80 % and 100 % of actual spend.',
+    )
 
     @field_validator("emails")
     @classmethod
@@ -221,24 +271,56 @@ class EnvironmentConfig(FrozenModel):
     production defaults apply and the environment file says only what differs.
     """
 
-    name: DnsLabel
-    tier: Tier
-    #: AWS account id. Required for every tier but ``local``.
-    account: str | None = None
-    region: AwsRegion | None = None
-    #: Pinned zones: synth never looks them up, so it works offline without credentials.
-    availability_zones: tuple[str, ...] = ()
-    #: DNS domain the ingress hosts live under, for example ``dev.zacatl.example.com``.
-    domain: DnsName
-    log_level: Literal["fatal", "error", "warn", "info", "debug", "trace"] = "info"
-    cluster: ClusterSettings = ClusterSettings()
-    network: NetworkSettings = NetworkSettings()
-    backups: BackupSettings = BackupSettings()
-    registry: RegistrySettings = RegistrySettings()
-    alerts: AlertSettings = AlertSettings()
-    services: tuple[ServiceSpec, ...] = Field(min_length=1)
-    #: Prod invariants this environment does not keep, each with its reason (``config.waivers``).
-    waivers: tuple[Waiver, ...] = ()
+    name: DnsLabel = Field(
+        description=("The environment's name: the file name, the namespace and cluster suffix (zacatl-<name>). A name "
+                     'that says a tier (prod, staging, dev, local) must use that tier.'),
+    )
+    tier: Tier = Field(
+        description='Preset family: local, dev, staging or prod. Decides the defaults and the prod invariants.',
+    )
+    account: str | None = Field(
+        default=None,
+        description='AWS account id (12 digits). Required for every tier but local.',
+    )
+    region: AwsRegion | None = Field(
+        default=None,
+        description='AWS region (facts/aws_regions.py). Required for every tier but local.',
+    )
+    availability_zones: tuple[str, ...] = Field(
+        default=(),
+        description=('Pinned zones of the region, at least two, each once: synth never looks them up, so it works '
+                     'offline.'),
+    )
+    domain: DnsName = Field(
+        description=('DNS domain the ingress hosts live under, for example dev.zacatl.example.com; unique across '
+                     'environments.'),
+    )
+    log_level: Literal["fatal", "error", "warn", "info", "debug", "trace"] = Field(
+        default="info",
+        description='Pino log level of every service (LOG_LEVEL).',
+    )
+    cluster: ClusterSettings = Field(default=ClusterSettings(), description='The EKS cluster and its nodes.')
+    network: NetworkSettings = Field(default=NetworkSettings(), description='The VPC: its range and NAT gateways.')
+    backups: BackupSettings = Field(
+        default=BackupSettings(),
+        description='Database backups: alarm window, retention, lock and replication.',
+    )
+    registry: RegistrySettings = Field(
+        default=RegistrySettings(),
+        description="The ECR registry's replication.",
+    )
+    alerts: AlertSettings = Field(
+        default=AlertSettings(),
+        description='Alarm recipients and the cost budget.',
+    )
+    services: tuple[ServiceSpec, ...] = Field(
+        min_length=1,
+        description='The Zacatl services the environment runs, at least one, unique names.',
+    )
+    waivers: tuple[Waiver, ...] = Field(
+        default=(),
+        description='Prod invariants this environment does not keep, each with its reason. Default: none.',
+    )
 
     @field_validator("account")
     @classmethod
