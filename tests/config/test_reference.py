@@ -40,3 +40,17 @@ def test_reference_lists_every_field_and_every_prod_invariant():
 
     for rule in PROD_RULES:
         assert f"| `{rule.rule}` |" in text
+
+
+def test_schema_accepts_every_committed_environment_and_refuses_a_bad_one(environments):
+    # The exported schema describes what the model accepts: an editor or CI check using it agrees.
+    import jsonschema
+
+    schema = reference.json_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    for env in environments.values():
+        errors = [e.message for e in validator.iter_errors(env.model_dump(mode="json"))]
+        assert not errors, (env.name, errors)
+    broken = environments["prod"].model_dump(mode="json") | {"region": "eu-west-9"}
+    broken["services"][0]["resources"]["memory_limit"] = "1GB"
+    assert len(list(validator.iter_errors(broken))) == 2

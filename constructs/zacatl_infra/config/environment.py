@@ -7,7 +7,7 @@ import ipaddress
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, WithJsonSchema, field_validator, model_validator
 
 from ..facts import aws_limits, aws_regions, ec2, eks_versions
 from . import network_layout
@@ -40,7 +40,8 @@ def _aws_region(value: str) -> str:
     return value
 
 
-AwsRegion = Annotated[str, AfterValidator(_aws_region)]
+AwsRegion = Annotated[str, AfterValidator(_aws_region),
+                      WithJsonSchema({"type": "string", "enum": sorted(aws_regions.ZONE_LETTERS)})]
 """An AWS region name listed in ``facts.aws_regions`` (checked offline, so synth needs no AWS call)."""
 
 

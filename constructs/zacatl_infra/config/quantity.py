@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 
 # Kubernetes resource.Quantity: a decimal number and a suffix (apimachinery/pkg/api/resource/quantity.go).
 _QUANTITY = re.compile(r"^(?P<number>[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?P<suffix>[A-Za-z]*)$")
@@ -75,7 +75,9 @@ def memory_bytes(value: str) -> int:
     return int(size)
 
 
-CpuQuantity = Annotated[str, AfterValidator(cpu_quantity)]
+CpuQuantity = Annotated[str, AfterValidator(cpu_quantity),
+                        WithJsonSchema({"type": "string", "pattern": r"^([0-9]+(\.[0-9]+)?|\.[0-9]+)m?$"})]
 """CPU as Kubernetes writes it, kept as written and rendered exactly: '250m', '1', '0.5'. At least 1m."""
-MemoryQuantity = Annotated[str, AfterValidator(memory_quantity)]
+MemoryQuantity = Annotated[str, AfterValidator(memory_quantity),
+                           WithJsonSchema({"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?([kMGT]|[KMGT]i)?$"})]
 """Memory as Kubernetes writes it, kept as written and rendered exactly: '512Mi', '1Gi'. At least 64Mi."""

@@ -44,6 +44,8 @@ def _type(prop: dict[str, Any]) -> str:
     if "$ref" in prop:
         name = prop["$ref"].rsplit("/", 1)[-1]
         return f"[{name}](#{name.lower()})"
+    if "enum" in prop and len(prop["enum"]) > 8:
+        return f"one of {len(prop['enum'])} values (see the schema)"
     if "enum" in prop:
         return " or ".join(f"`{json.dumps(v)}`" for v in prop["enum"])
     if "const" in prop:
@@ -63,9 +65,13 @@ def _constraints(prop: dict[str, Any]) -> str:
     parts = []
     for key, text in (("minimum", ">= {}"), ("maximum", "<= {}"), ("exclusiveMinimum", "> {}"),
                       ("minLength", "at least {} characters"), ("maxLength", "at most {} characters"),
-                      ("minItems", "at least {} items"), ("pattern", "matches `{}`")):
-        if key in prop:
+                      ("minItems", "at least {} items"), ("format", "format {}"), ("pattern", "matches `{}`")):
+        if key == "pattern" and len(prop.get(key, "")) > 48:
+            parts.append("a pattern (see the schema)")
+        elif key in prop:
             parts.append(text.format(prop[key]))
+    if isinstance(prop.get("items"), dict) and _constraints(prop["items"]):
+        parts.append(f"each: {_constraints(prop['items'])}")
     for option in prop.get("anyOf", []):
         sub = _constraints(option)
         if sub:

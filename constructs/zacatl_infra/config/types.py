@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 
 from ..facts import aws_limits
 from .quantity import CpuQuantity, MemoryQuantity
@@ -37,7 +37,8 @@ def dns_name(value: str) -> str:
     return value
 
 
-DnsName = Annotated[str, AfterValidator(dns_name)]
+DnsName = Annotated[str, AfterValidator(dns_name),
+                    WithJsonSchema({"type": "string", "format": "hostname", "maxLength": aws_limits.DNS_NAME_MAX})]
 """A lowercase DNS name of two or more labels, each 1-63 characters, at most 253 in all (RFC 1035)."""
 
 # RFC 3986 path characters: unreserved, percent-encoded, sub-delims, ':' and '@', with '/' between
@@ -53,7 +54,7 @@ def http_path(value: str) -> str:
     return value
 
 
-HttpPath = Annotated[str, AfterValidator(http_path)]
+HttpPath = Annotated[str, AfterValidator(http_path), WithJsonSchema({"type": "string", "pattern": _PATH.pattern})]
 """An absolute URL path such as ``/api/greetings`` (RFC 3986 characters only; no query, no spaces)."""
 
 __all__ = ["CpuQuantity", "DnsName", "EmailAddress", "HttpPath", "ImageRepository", "MemoryQuantity"]
@@ -79,7 +80,9 @@ def image_repository(value: str) -> str:
     return value
 
 
-ImageRepository = Annotated[str, AfterValidator(image_repository)]
+ImageRepository = Annotated[str, AfterValidator(image_repository),
+                            WithJsonSchema({"type": "string", "maxLength": REPOSITORY_NAME_MAX,
+                                            "pattern": _REPOSITORY.pattern})]
 """An OCI image repository (``[registry[:port]/]path``), without tag or digest."""
 
 _EMAIL = re.compile(r"^[^@\s]+@([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")
@@ -92,5 +95,5 @@ def email_address(value: str) -> str:
     return value
 
 
-EmailAddress = Annotated[str, AfterValidator(email_address)]
+EmailAddress = Annotated[str, AfterValidator(email_address), WithJsonSchema({"type": "string", "format": "email"})]
 """An e-mail address with a lowercase domain, as SNS e-mail subscriptions take."""
