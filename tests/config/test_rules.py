@@ -144,7 +144,11 @@ RULES = [
          "services[greetings-api]", "allowed names exclude"),
     Rule("env-onto-port", {"service.env": {"PORT": "9000"}}, {"service.env": {"FEATURE_X": "on"}},
          "services[greetings-api].env", "allowed names exclude"),
-    # Cluster endpoint and nodes.
+    # Cluster access, endpoint and nodes.
+    Rule("admin-sts-session", {"cluster.admin_principal_arns": (
+        "arn:aws:sts::333333333333:assumed-role/platform-admin/alice@example.com",)},
+         {"cluster.admin_principal_arns": ("arn:aws:iam::333333333333:role/platform-admin",)},
+         "cluster.admin_principal_arns", "use the role itself, 'arn:aws:iam::333333333333:role/platform-admin'"),
     Rule("endpoint-internet-halves", {"cluster.public_endpoint_cidrs": ("0.0.0.0/1", "128.0.0.0/1")},
          {"cluster.public_endpoint_cidrs": ("203.0.113.0/24",)}, "cluster.public_endpoint_cidrs",
          "at most 65,536 addresses"),

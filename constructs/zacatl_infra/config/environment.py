@@ -153,8 +153,15 @@ class ClusterSettings(FrozenModel):
     @classmethod
     def _arns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for arn in value:
-            if not re.match(r"^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:(role|user|assumed-role)/.+$", arn):
-                raise ValueError(f"{arn!r} is not an IAM role or user ARN")
+            session = re.match(r"^arn:(aws[a-z-]*):sts::([0-9]{12}):assumed-role/([^/]+)/.+$", arn)
+            if session:
+                # EKS access entries refuse session principals (CreateAccessEntry principalArn).
+                partition, account, role = session.groups()
+                raise ValueError(f"{arn!r} is an STS session, which EKS access entries refuse: use the role "
+                                 f"itself, 'arn:{partition}:iam::{account}:role/{role}'")
+            if not re.match(r"^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/.+$", arn):
+                raise ValueError(f"{arn!r} is not an IAM role or user ARN such as "
+                                 "'arn:aws:iam::111111111111:role/platform-admin'")
         return value
 
     @model_validator(mode="after")
