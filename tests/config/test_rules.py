@@ -182,6 +182,8 @@ RULES = [
          "services[greetings-api]", "listed twice"),
     Rule("unknown-field-suggests", {"service.port": 8082}, {"service.container_port": 8082},
          "services[greetings-api].port", "did you mean 'container_port'"),
+    Rule("field-one-level-too-high", {"vpc_cidr": "10.0.0.0/16"}, {"network.vpc_cidr": "10.0.0.0/16"},
+         "vpc_cidr", "did you mean 'network.vpc_cidr'"),
     Rule("unknown-nested-field-suggests", {"cluster.node_maximum": 5}, {"cluster.node_max": 5},
          "cluster.node_maximum", "did you mean 'node_max'"),
     # Derived AWS names (naming.name_length_problems, limits in facts/aws_limits.py).

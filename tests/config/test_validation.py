@@ -75,7 +75,7 @@ def test_fails_on_invalid_environment_setting(overrides, expected):
 def test_fails_on_mutable_image_outside_local():
     spec = presets.zacatl_example_backend("prod", image={"tag": "latest"}, database=ATLAS)
     message = _error(services=(spec,))
-    assert "service 'greetings-api': image needs a digest or an immutable release tag outside 'local' (got tag 'latest')" in message
+    assert "field services[greetings-api].image: needs a digest or an immutable release tag outside 'local' (got tag 'latest')" in message
 
 
 def test_local_accepts_a_development_tag_and_needs_no_account():

@@ -7,7 +7,7 @@ import ipaddress
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
 
 from ..facts import aws_limits, aws_regions, ec2, eks_versions
 from . import network_layout
@@ -337,47 +337,74 @@ class EnvironmentConfig(FrozenModel):
             raise ValueError(f"{value!r} is not an AWS account id: expected 12 digits")
         return value
 
+    # Checks that read earlier fields (info.data holds those that validated) run as field checks, so
+    # they are reported together with other fields' problems instead of after all fields pass.
+    @field_validator("tier")
+    @classmethod
+    def _tier_matches_name(cls, tier: Tier, info: ValidationInfo) -> Tier:
+        name = info.data.get("name")
+        named = _TIER_BY_NAME.get(name.split("-")[0]) if name else None
+        if named is not None and named != tier:
+            raise ValueError(f"an environment named {name!r} is built on tier {tier!r}, so it gets {tier}'s "
+                             f"defaults and policies: use presets.environment({named!r}, ...) or another name")
+        return tier
+
+    @field_validator("availability_zones")
+    @classmethod
+    def _zones(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        if info.data.get("tier", "local") == "local":
+            return value
+        problems = []
+        if len(value) < 2:
+            problems.append("availability_zones needs at least two pinned zones (for example 'eu-west-1a')")
+        region = info.data.get("region")
+        zones = aws_regions.zones(region) if region else ()
+        problems += [f"availability zone {zone!r} is not in region {region!r} (its zones: {list(zones)})"
+                     for zone in value if region and zone not in zones]
+        repeated = sorted({z for z in value if value.count(z) > 1})
+        if repeated:
+            problems.append(f"{repeated} listed twice; each zone gets one subnet pair, list distinct zones")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return value
+
+    @field_validator("network")
+    @classmethod
+    def _subnets_fit(cls, value: NetworkSettings, info: ValidationInfo) -> NetworkSettings:
+        zones = len(info.data.get("availability_zones", ()))
+        if info.data.get("tier", "local") != "local" and zones and network_layout.allocate(value.vpc_cidr, zones) is None:
+            raise ValueError(
+                f"field network.vpc_cidr: {value.vpc_cidr!r} has no room for {zones} public "
+                f"/{network_layout.PUBLIC_SUBNET_PREFIX} and {zones} node /{network_layout.NODE_SUBNET_PREFIX} "
+                f"subnets (one each per zone): use a /{network_layout.largest_prefix_that_fits(zones)} or larger block")
+        return value
+
+    @field_validator("services")
+    @classmethod
+    def _pinned_images(cls, value: tuple[ServiceSpec, ...], info: ValidationInfo) -> tuple[ServiceSpec, ...]:
+        if info.data.get("tier", "local") == "local":
+            return value
+        problems = []
+        for service in value:
+            if service.image.is_mutable:
+                problems.append(f"field services[{service.name}].image: needs a digest or an immutable release tag "
+                                f"outside 'local' (got tag {service.image.tag!r})")
+            elif service.image.repository and service.image.digest is None:
+                # Only the environment's own ECR repositories have immutable tags (cloud/registry.py).
+                problems.append(
+                    f"field services[{service.name}].image.digest: an image from outside the environment's ECR "
+                    f"({service.image.repository}) can have its tag {service.image.tag!r} pushed again; pin "
+                    "image.digest ('sha256:...')")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return value
+
     @model_validator(mode="after")
     def _consistent(self) -> EnvironmentConfig:
         problems: list[str] = []
         if self.tier != "local":
             if self.account is None or self.region is None:
                 problems.append("account and region are required for every tier except 'local'")
-            if len(self.availability_zones) < 2:
-                problems.append("availability_zones needs at least two pinned zones (for example 'eu-west-1a')")
-            zones = aws_regions.zones(self.region) if self.region else ()
-            for zone in self.availability_zones:
-                if self.region and zone not in zones:
-                    problems.append(f"field availability_zones: availability zone {zone!r} is not in region "
-                                    f"{self.region!r} (its zones: {list(zones)})")
-            repeated_zones = sorted({z for z in self.availability_zones if self.availability_zones.count(z) > 1})
-            if repeated_zones:
-                problems.append(f"field availability_zones: {repeated_zones} listed twice; each zone gets one subnet "
-                                "pair, list distinct zones")
-            if network_layout.allocate(self.network.vpc_cidr, len(self.availability_zones)) is None:
-                zones_count = len(self.availability_zones)
-                fits = network_layout.largest_prefix_that_fits(zones_count)
-                problems.append(
-                    f"field network.vpc_cidr: {self.network.vpc_cidr!r} has no room for {zones_count} public "
-                    f"/{network_layout.PUBLIC_SUBNET_PREFIX} and {zones_count} node /{network_layout.NODE_SUBNET_PREFIX} "
-                    f"subnets (one each per zone): use a /{fits} or larger block")
-            for service in self.services:
-                if service.image.is_mutable:
-                    problems.append(
-                        f"service {service.name!r}: image needs a digest or an immutable release tag outside "
-                        f"'local' (got tag {service.image.tag!r})"
-                    )
-                elif service.image.repository and service.image.digest is None:
-                    # Only the environment's own ECR repositories have immutable tags (cloud/registry.py).
-                    problems.append(
-                        f"field services[{service.name}].image.digest: an image from outside the environment's ECR "
-                        f"({service.image.repository}) can have its tag {service.image.tag!r} pushed again; pin "
-                        "image.digest ('sha256:...')")
-        tier_of_name = _TIER_BY_NAME.get(self.name.split("-")[0])
-        if tier_of_name is not None and tier_of_name != self.tier:
-            problems.append(
-                f"field tier: an environment named {self.name!r} is built on tier {self.tier!r}, so it gets "
-                f"{self.tier}'s defaults and policies: use presets.environment({tier_of_name!r}, ...) or another name")
         for service in self.services:
             if service.database and not service.database.egress_cidrs:
                 problems.append(

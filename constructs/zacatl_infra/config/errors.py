@@ -82,6 +82,9 @@ def _did_you_mean(model: type[BaseModel] | None, loc: tuple[object, ...]) -> str
     # A whole word of a field first ('port' is the end of 'container_port'), then the closest spelling.
     near = [f for f in owner.model_fields if str(loc[-1]) in f.split("_")]
     near = near or difflib.get_close_matches(str(loc[-1]), list(owner.model_fields), n=1, cutoff=0.5)
+    # A setting written one level too high ('vpc_cidr' for 'network.vpc_cidr').
+    near = near or [f"{name}.{loc[-1]}" for name, field in owner.model_fields.items()
+                    if (nested := _first_model(field.annotation)) and str(loc[-1]) in nested.model_fields]
     known = ", ".join(owner.model_fields)
     return f"; did you mean {near[0]!r}? (fields: {known})" if near else f" (fields: {known})"
 
