@@ -77,15 +77,17 @@ def test_fails_reporting_every_invalid_environment_in_one_run(tmp_path: Path):
     _break(folder, "staging", 'account="222222222222"', 'account="2222"')
     _break(folder, "prod", 'domain="zacatl.example.com"', 'domain="zacatl..example.com"')
     _break(folder, "prod", '"eu-west-1c"', '"eu-west-1c", "eu-west-1c"')
+    _break(folder, "prod", 'image={', 'scaling={"min_replicas": 1}, image={')
     with pytest.raises(ConfigError) as caught:
         load_environments(folder)
     message = str(caught.value)
     assert message.startswith("2 environments are invalid:")
     assert "environment 'staging' is invalid:\n  - field account: '2222' is not an AWS account id" in message
-    # prod's field problem and its cross-field one (zones against the region) in the same report.
+    # prod's field problem, a cross-field one (zones) and a prod invariant, all in the same report.
     assert "environment 'prod' is invalid:\n" in message
     assert "  - field domain: 'zacatl..example.com' is not a lowercase DNS name" in message
     assert "  - field availability_zones: ['eu-west-1c'] listed twice" in message
+    assert "  - field services[greetings-api].scaling.min_replicas: prod requires" in message
 
 
 def test_fails_naming_file_line_and_environment_of_an_exception_inside_the_file(tmp_path: Path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import re
+from types import SimpleNamespace
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
@@ -399,6 +400,16 @@ class EnvironmentConfig(FrozenModel):
             raise ValueError("\n".join(problems))
         return value
 
+    @field_validator("waivers")
+    @classmethod
+    def _prod_invariants(cls, value: tuple[Waiver, ...], info: ValidationInfo) -> tuple[Waiver, ...]:
+        # The last field: every other field that validated is in info.data, so the prod invariants are
+        # judged even when an unrelated field is wrong (a rule whose fields failed is skipped).
+        problems = prod_problems(SimpleNamespace(**info.data, waivers=value))
+        if problems:
+            raise ValueError("\n".join(problems))
+        return value
+
     @model_validator(mode="after")
     def _consistent(self) -> EnvironmentConfig:
         problems: list[str] = []
@@ -425,7 +436,6 @@ class EnvironmentConfig(FrozenModel):
                 problems.append(f"{field}.replication_region {target!r} is the environment's own region; "
                                 "disaster recovery needs another region")
         problems.extend(environment_problems(self))
-        problems.extend(prod_problems(self))
         names = [s.name for s in self.services]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
