@@ -60,6 +60,11 @@ def test_default_security_group_is_stripped(env_name, templates):
     assert resources(templates[env_name], "Custom::VpcRestrictDefaultSG")
 
 
+#: The day-1 settings every cloud environment needs (issue 7), irrelevant to the VPC.
+PLATFORM = {"access": {"admin_role_arns": ("arn:aws:iam::111111111111:role/admin",)},
+            "dns": {"hosted_zone_id": "Z0123456789ABCDEFGHIJ"}, "gitops": {"repo_url": "https://github.com/x/y.git"}}
+
+
 @pytest.mark.parametrize(("prefix", "zones"), [(16, 3), (17, 3), (18, 3), (18, 2), (20, 2)])
 def test_model_refuses_exactly_the_vpc_ranges_the_cdk_cannot_split(prefix: int, zones: int):
     # The model's layout walk (config/network_layout.py) against aws-cdk-lib's own allocator: the
@@ -73,7 +78,7 @@ def test_model_refuses_exactly_the_vpc_ranges_the_cdk_cannot_split(prefix: int, 
     predicted = network_layout.allocate(cidr, zones)
     env = presets.environment(
         "staging", name="qa", account="111111111111", region="eu-west-1",
-        availability_zones=("eu-west-1a", "eu-west-1b", "eu-west-1c")[:zones], domain="qa.example.com",
+        availability_zones=("eu-west-1a", "eu-west-1b", "eu-west-1c")[:zones], domain="qa.example.com", **PLATFORM,
         services=(presets.zacatl_example_backend("staging", image={"tag": "1.0.0"},
                                                  database={"egress_cidrs": ("192.168.248.0/21",)}),),
     ) if predicted else None
@@ -82,7 +87,7 @@ def test_model_refuses_exactly_the_vpc_ranges_the_cdk_cannot_split(prefix: int, 
         with pytest.raises(ConfigError, match=f"has no room for {zones} public /24 and {zones} node /19"):
             presets.environment(
                 "staging", name="qa", account="111111111111", region="eu-west-1",
-                availability_zones=("eu-west-1a", "eu-west-1b", "eu-west-1c")[:zones], domain="qa.example.com",
+                availability_zones=("eu-west-1a", "eu-west-1b", "eu-west-1c")[:zones], domain="qa.example.com", **PLATFORM,
                 network={"vpc_cidr": cidr},
                 services=(presets.zacatl_example_backend("staging", image={"tag": "1.0.0"},
                                                          database={"egress_cidrs": ("192.168.248.0/21",)}),))

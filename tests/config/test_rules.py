@@ -31,6 +31,9 @@ BASE: dict[str, Any] = {
     "availability_zones": ("eu-west-1a", "eu-west-1b", "eu-west-1c"),
     "domain": "zacatl.example.com",
     "alerts": {"emails": ("oncall@zacatl.example.com",)},
+    "access": {"admin_role_arns": ("arn:aws:iam::333333333333:role/zacatl-platform-admin",)},
+    "dns": {"hosted_zone_id": "Z0123456789ABCDEFGHIJ"},
+    "gitops": {"repo_url": "https://github.com/zacatl-example/zacatl-infra.git"},
     "service": {"image": {"tag": "1.4.0"}, "database": {"egress_cidrs": ("192.168.248.0/21",)}},
 }
 
@@ -151,10 +154,10 @@ RULES = [
     Rule("env-onto-port", {"service.env": {"PORT": "9000"}}, {"service.env": {"FEATURE_X": "on"}},
          "services[greetings-api].env", "allowed names exclude"),
     # Cluster access, endpoint and nodes.
-    Rule("admin-sts-session", {"cluster.admin_principal_arns": (
+    Rule("admin-sts-session", {"access.admin_role_arns": (
         "arn:aws:sts::333333333333:assumed-role/platform-admin/alice@example.com",)},
-         {"cluster.admin_principal_arns": ("arn:aws:iam::333333333333:role/platform-admin",)},
-         "cluster.admin_principal_arns", "use the role itself, 'arn:aws:iam::333333333333:role/platform-admin'"),
+         {"access.admin_role_arns": ("arn:aws:iam::333333333333:role/platform-admin",)},
+         "access.admin_role_arns[0]", "use 'arn:aws:iam::333333333333:role/platform-admin'"),
     Rule("endpoint-internet-halves", {"cluster.public_endpoint_cidrs": ("0.0.0.0/1", "128.0.0.0/1")},
          {"cluster.public_endpoint_cidrs": ("203.0.113.0/24",)}, "cluster.public_endpoint_cidrs",
          "at most 65,536 addresses"),

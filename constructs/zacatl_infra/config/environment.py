@@ -74,11 +74,6 @@ class ClusterSettings(FrozenModel):
         description=('IPv4 CIDRs allowed to reach the public API endpoint, at most 65,536 addresses in all. Default: '
                      'none, the endpoint is private only.'),
     )
-    admin_principal_arns: tuple[str, ...] = Field(
-        default=(),
-        description=('IAM role or user ARNs given cluster-admin through EKS access entries. Default: none, the '
-                     'creating CloudFormation role stays admin.'),
-    )
     node_instance_types: tuple[str, ...] = Field(
         default=("m7i.large",),
         description=('EC2 instance types of the managed node group: known to the EC2 API, x86_64 (the nodes run the '
@@ -150,21 +145,6 @@ class ClusterSettings(FrozenModel):
             raise ValueError(f"instance types {repeated} are listed twice")
         return value
 
-    @field_validator("admin_principal_arns")
-    @classmethod
-    def _arns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for arn in value:
-            session = re.match(r"^arn:(aws[a-z-]*):sts::([0-9]{12}):assumed-role/([^/]+)/.+$", arn)
-            if session:
-                # EKS access entries refuse session principals (CreateAccessEntry principalArn).
-                partition, account, role = session.groups()
-                raise ValueError(f"{arn!r} is an STS session, which EKS access entries refuse: use the role "
-                                 f"itself, 'arn:{partition}:iam::{account}:role/{role}'")
-            if not re.match(r"^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/.+$", arn):
-                raise ValueError(f"{arn!r} is not an IAM role or user ARN such as "
-                                 "'arn:aws:iam::111111111111:role/platform-admin'")
-        return value
-
     @model_validator(mode="after")
     def _node_bounds(self) -> ClusterSettings:
         if not self.node_min <= self.node_desired <= self.node_max:
@@ -173,6 +153,175 @@ class ClusterSettings(FrozenModel):
                 f"(got {self.node_min}, {self.node_desired}, {self.node_max})"
             )
         return self
+
+
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$")
+_STS_ARN = re.compile(r"^arn:aws[a-z-]*:sts::")
+
+
+def _role_arn(value: str) -> str:
+    if _STS_ARN.match(value):
+        session = re.match(r"^arn:(aws[a-z-]*):sts::([0-9]{12}):assumed-role/([^/]+)/", value)
+        role = (f"'arn:{session.group(1)}:iam::{session.group(2)}:role/{session.group(3)}'" if session
+                else "(arn:aws:iam::<account>:role/<name>)")
+        raise ValueError(
+            f"{value!r} is an STS session ARN; EKS access entries accept only the IAM role ARN: use {role}")
+    if not _ROLE_ARN.match(value):
+        raise ValueError(f"{value!r} is not an IAM role ARN such as 'arn:aws:iam::111111111111:role/platform-admin'")
+    return value
+
+
+IamRoleArn = Annotated[str, AfterValidator(_role_arn)]
+"""An IAM role ARN (``arn:aws:iam::<account>:role/<path/name>``); STS session ARNs are refused."""
+
+
+class AccessSettings(FrozenModel):
+    """Who reaches the Kubernetes API, through EKS access entries with EKS access policies.
+
+    The role that creates the cluster (the CloudFormation execution role) never gets standing access:
+    ``BootstrapClusterCreatorAdminPermissions`` is false in every tier, so the people and pipelines
+    listed here are the only way in. Source: EKS user guide, "Grant IAM users access to Kubernetes
+    with EKS access entries" and "Associate access policies with access entries".
+    """
+
+    admin_role_arns: tuple[IamRoleArn, ...] = Field(
+        default=(),
+        description=('IAM roles given AmazonEKSClusterAdminPolicy on the whole cluster through EKS access entries. '
+                     'Required (one or more) outside local; no STS session ARNs.'),
+    )
+    deploy_role_arns: tuple[IamRoleArn, ...] = Field(
+        default=(),
+        description=("CI/CD roles given AmazonEKSEditPolicy in the environment's and Argo CD's namespaces only "
+                     '(pipeline checks, emergency syncs). Default: none.'),
+    )
+    viewer_role_arns: tuple[IamRoleArn, ...] = Field(
+        default=(),
+        description='Roles given AmazonEKSViewPolicy on the whole cluster (read-only, no Secrets). Default: none.',
+    )
+    session_manager_host: bool = Field(
+        default=False,
+        description=('An SSM Session Manager host in a private subnet, the way into a private-only API endpoint '
+                     'without an inbound port. Default: off.'),
+    )
+
+    @model_validator(mode="after")
+    def _distinct(self) -> AccessSettings:
+        roles = [*self.admin_role_arns, *self.deploy_role_arns, *self.viewer_role_arns]
+        repeated = sorted({r for r in roles if roles.count(r) > 1})
+        if repeated:
+            raise ValueError(f"a role may have one access entry only, but {repeated} is listed more than once")
+        return self
+
+
+_REPO_URL = re.compile(r"^(https://[^\s/]+/\S+|ssh://[^\s/]+/\S+|git@[^\s:]+:\S+)$")
+_REVISION = re.compile(r"^[A-Za-z0-9._/-]{1,100}$")
+
+
+class IdentityCenterSettings(FrozenModel):
+    """IAM Identity Center, which the EKS Argo CD capability uses for sign-in (its only identity source)."""
+
+    instance_arn: str = Field(
+        pattern=r"^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$",
+        description='ARN of the IAM Identity Center instance, arn:aws:sso:::instance/ssoins-<16 characters>.',
+    )
+    region: AwsRegion = Field(
+        description="Region the Identity Center instance lives in (often not the cluster's).",
+    )
+    admin_group_ids: tuple[str, ...] = Field(
+        min_length=1,
+        description='Identity Center group ids given the Argo CD ADMIN role; at least one.',
+    )
+    viewer_group_ids: tuple[str, ...] = Field(
+        default=(),
+        description='Identity Center group ids given the Argo CD VIEWER role. Default: none.',
+    )
+
+
+class GitOpsSettings(FrozenModel):
+    """Argo CD, installed by the stack, and the root Application it syncs ``dist/<env>/`` from.
+
+    Two installs: ``capability`` is the EKS managed Argo CD (``AWS::EKS::Capability`` type ARGOCD; AWS
+    runs and upgrades it, sign-in through IAM Identity Center, required in ``identity_center``);
+    ``helm`` is the upstream argo-cd chart at the version pinned in ``facts/charts.json``.
+    """
+
+    install: Literal["capability", "helm"] = Field(
+        default="helm",
+        description=('How Argo CD is installed: capability (the EKS managed Argo CD, needs identity_center) or helm '
+                     '(the pinned upstream chart). Default: helm.'),
+    )
+    repo_url: str | None = Field(
+        default=None,
+        description='Git repository Argo CD pulls (https://..., ssh://... or git@host:path). Required outside local.',
+    )
+    revision: str = Field(
+        default="main",
+        description='Branch, tag or commit the root Application follows. Default: main.',
+    )
+    identity_center: IdentityCenterSettings | None = Field(
+        default=None,
+        description='IAM Identity Center sign-in for the EKS Argo CD capability. Required when install is capability.',
+    )
+
+    @field_validator("repo_url")
+    @classmethod
+    def _repo_url(cls, value: str | None) -> str | None:
+        if value is not None and not _REPO_URL.match(value):
+            raise ValueError(f"{value!r} is not an https or ssh Git URL (https://host/path, ssh://host/path, git@host:path)")
+        return value
+
+    @field_validator("revision")
+    @classmethod
+    def _revision(cls, value: str) -> str:
+        if not _REVISION.match(value) or ".." in value:
+            raise ValueError(f"{value!r} is not a Git branch, tag or commit")
+        return value
+
+    @model_validator(mode="after")
+    def _identity_center(self) -> GitOpsSettings:
+        if self.install == "capability" and self.identity_center is None:
+            raise ValueError("install 'capability' needs identity_center (the EKS Argo CD capability signs in "
+                             "through IAM Identity Center only)")
+        return self
+
+
+class DnsSettings(FrozenModel):
+    """The Route 53 public hosted zone that holds the environment's ``domain``.
+
+    Given by id, so synth needs no lookup; external-dns writes the service records into it and the
+    ACM certificate is validated through it.
+    """
+
+    hosted_zone_id: str | None = Field(
+        default=None,
+        description=('Route 53 public hosted zone id holding the domain (Z and up to 31 upper-case letters or digits).'
+                     ' Required outside local.'),
+    )
+    zone_name: str | None = Field(
+        default=None,
+        description="The hosted zone's name, which domain must equal or be under. Default: domain itself.",
+    )
+
+    @field_validator("hosted_zone_id")
+    @classmethod
+    def _zone_id(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^Z[A-Z0-9]{1,31}$", value):
+            raise ValueError(f"{value!r} is not a Route 53 hosted zone id such as 'Z0123456789ABCDEFGHIJ'")
+        return value
+
+
+class NodeAutoscalingSettings(FrozenModel):
+    """Cluster Autoscaler over the managed node group (bounds: ``cluster.node_min``/``node_max``)."""
+
+    enabled: bool = Field(
+        default=True,
+        description=('Cluster Autoscaler over the node group between cluster.node_min and node_max; off keeps '
+                     'node_desired nodes. Default: on in every cloud tier.'),
+    )
+    scale_down_unneeded_minutes: int = Field(
+        default=10, ge=1, le=120,
+        description='Minutes a node must be unneeded before it is removed. Default: 10 (the upstream default).',
+    )
 
 
 class NetworkSettings(FrozenModel):
@@ -309,7 +458,10 @@ class EnvironmentConfig(FrozenModel):
         description='Pino log level of every service (LOG_LEVEL).',
     )
     cluster: ClusterSettings = Field(default=ClusterSettings(), description='The EKS cluster and its nodes.')
-    network: NetworkSettings = Field(default=NetworkSettings(), description='The VPC: its range and NAT gateways.')
+    network: NetworkSettings = Field(
+        default=NetworkSettings(),
+        description='The VPC: its range and NAT gateways.',
+    )
     backups: BackupSettings = Field(
         default=BackupSettings(),
         description='Database backups: alarm window, retention, lock and replication.',
@@ -321,6 +473,19 @@ class EnvironmentConfig(FrozenModel):
     alerts: AlertSettings = Field(
         default=AlertSettings(),
         description='Alarm recipients and the cost budget.',
+    )
+    access: AccessSettings = Field(
+        default=AccessSettings(),
+        description='Who reaches the Kubernetes API, through EKS access entries.',
+    )
+    gitops: GitOpsSettings = Field(
+        default=GitOpsSettings(),
+        description='Argo CD and the Git repository it syncs dist/<env>/ from.',
+    )
+    dns: DnsSettings = Field(default=DnsSettings(), description='The Route 53 hosted zone of the domain.')
+    node_autoscaling: NodeAutoscalingSettings = Field(
+        default=NodeAutoscalingSettings(),
+        description='Cluster Autoscaler settings for the node group.',
     )
     services: tuple[ServiceSpec, ...] = Field(
         min_length=1,
@@ -416,6 +581,18 @@ class EnvironmentConfig(FrozenModel):
         if self.tier != "local":
             if self.account is None or self.region is None:
                 problems.append("account and region are required for every tier except 'local'")
+            if not self.access.admin_role_arns:
+                problems.append("field access.admin_role_arns: a cloud environment needs at least one administrator "
+                                "role (the creating CloudFormation role gets no standing cluster access)")
+            if self.gitops.repo_url is None:
+                problems.append("field gitops.repo_url: a cloud environment needs the Git repository Argo CD syncs "
+                                f"dist/{self.name}/ from (https://... or ssh://...)")
+            if self.dns.hosted_zone_id is None:
+                problems.append("field dns.hosted_zone_id: a cloud environment needs the id of the Route 53 zone "
+                                f"holding {self.domain!r} (certificates and DNS records go there)")
+            zone = self.dns.zone_name or self.domain
+            if self.domain != zone and not self.domain.endswith("." + zone):
+                problems.append(f"field dns.zone_name: domain {self.domain!r} is not in zone {zone!r}")
         for service in self.services:
             if service.database and not service.database.egress_cidrs:
                 problems.append(
