@@ -264,3 +264,31 @@ def _render(env):
 def environment_with_version(env, version):
     """``env`` with a cluster version the model would refuse, bypassing validation on purpose."""
     return env.model_copy(update={"cluster": env.cluster.model_copy(update={"kubernetes_version": version})})
+
+
+#: jsii round trips (requests from Python to the Node kernel) one ZacatlService may cost, all objects
+#: included. Through cdk8s-plus it was 92 (docs/performance.md); each round trip is a process switch,
+#: which is what a loaded machine makes slow. A count, not a time: it cannot flake under load.
+ROUND_TRIPS_PER_SERVICE = 40
+
+
+def test_a_service_costs_few_jsii_round_trips(environments, monkeypatch):
+    from jsii._kernel.providers.process import ProcessProvider
+
+    from zacatl_infra.k8s.service import ZacatlService
+
+    env = environments["staging"]
+    spec = env.services[0]
+    chart = cdk8s.Chart(cdk8s.App(), "c", namespace="ns", disable_resource_name_hashes=True)
+    ZacatlService(chart, "warm-up", env=env, spec=spec)
+    trips = []
+    for name in ("create", "get", "set", "sget", "sset", "invoke", "sinvoke", "begin", "sbegin", "end",
+                 "callbacks", "complete", "load", "delete"):
+        original = getattr(ProcessProvider, name, None)
+        if original is not None:
+            monkeypatch.setattr(ProcessProvider, name, lambda self, *a, __o=original, __n=name, **k: (
+                trips.append(__n), __o(self, *a, **k))[1])
+    service = ZacatlService(chart, "s", env=env, spec=spec)
+    monkeypatch.undo()
+    assert spec.all_secrets and service.ingress and service.autoscaler  # every object of a service is counted
+    assert 10 < len(trips) <= ROUND_TRIPS_PER_SERVICE, trips
