@@ -6,7 +6,7 @@ import cdk8s
 import cdk8s_plus_27 as kplus
 import yaml
 
-from zacatl_infra.k8s.raw_fields import add_fields, api_object, sorted_fields
+from zacatl_infra.k8s.raw_fields import PlainApiObject, reference, sorted_fields
 
 SLEEP = {"preStop": {"sleep": {"seconds": 10}}}
 
@@ -34,14 +34,14 @@ def test_the_typed_serializer_drops_the_sleep_action():
 def test_a_plain_object_keeps_the_sleep_action_later_patches_and_metadata():
     app, chart = _chart()
     pod = {"containers": [{"name": "app", "image": "x", "lifecycle": SLEEP}]}
-    obj = api_object(chart, "d", api_version="apps/v1", kind="Deployment",
-                     metadata=cdk8s.ApiObjectMetadata(name="d", labels={"a": "1"}),
-                     fields={"spec": {"template": {"spec": pod}}})
+    obj = PlainApiObject(chart, "d", api_version="apps/v1", kind="Deployment",
+                         metadata=cdk8s.ApiObjectMetadata(name="d", labels={"a": "1"}),
+                         fields={"spec": {"template": {"spec": pod}}})
     # What docs/workloads.md tells a service repository to do still works on the plain object.
     assert cdk8s.ApiObject.of(obj) is obj
     obj.add_json_patch(cdk8s.JsonPatch.add("/spec/template/spec/enableServiceLinks", False))
     obj.metadata.add_annotation("example.com/wave", "2")
-    add_fields(obj, {"status": {}})
+    obj.add_fields({"status": {}})
     doc = _rendered(app)
     assert list(doc) == ["apiVersion", "kind", "metadata", "spec", "status"]
     assert doc["spec"]["template"]["spec"]["containers"][0]["lifecycle"] == SLEEP
@@ -63,3 +63,13 @@ def test_sorted_fields_orders_like_cdk8s_and_drops_unset_values():
     data = {"zeta": "1", "Alpha": "2", "beta": "3", "_x": "4"}
     k8s.KubeConfigMap(chart, "m", data=data)
     assert list(_rendered(app)["data"]) == list(sorted_fields(data)) != list(data)
+
+
+def test_reference_of_plain_and_plus_objects():
+    # What an HPA's scaleTargetRef and an Ingress backend are built from, for either kind of target.
+    _, chart = _chart()
+    plain = PlainApiObject(chart, "d", api_version="apps/v1", kind="Deployment",
+                           metadata=cdk8s.ApiObjectMetadata(name="web"))
+    plus = kplus.Deployment(chart, "p", containers=[kplus.ContainerProps(image="x")])
+    assert reference(plain) == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}
+    assert reference(plus) == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "c-p"}

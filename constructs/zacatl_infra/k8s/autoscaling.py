@@ -1,8 +1,8 @@
 """The HorizontalPodAutoscaler of a service (autoscaling/v2, CPU and memory).
 
 A plain ``cdk8s.ApiObject`` rather than cdk8s-plus-27's ``HorizontalPodAutoscaler``: one per
-service, and plus took 14 jsii round trips for it where this takes 6 (docs/performance.md,
-"phase 2"; why in ``raw_fields``). The YAML is the same, key for key.
+service, and plus took 14 jsii round trips for it where this takes 4 (docs/performance.md,
+"Phase 2"; why in ``raw_fields``). The YAML is the same, key for key.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from constructs import Construct
 
 from ..config import EnvironmentConfig, ServiceSpec
 from .labels import service_labels
-from .raw_fields import api_object, sorted_fields
+from .raw_fields import PlainApiObject, reference, sorted_fields
 
 #: Scale up on a rise that lasts 30 s: long enough to ignore one noisy metrics sample, short
 #: enough that with the 15 s HPA sync and metrics-server's resolution a new pod is asked for
@@ -42,8 +42,8 @@ class ServiceAutoscaler(Construct):
     def __init__(
         self, scope: Construct, id_: str, *, env: EnvironmentConfig, spec: ServiceSpec, target: cdk8s.ApiObject
     ) -> None:
-        """``target``: the workload to scale (the service's Deployment); anything with ``api_version``,
-        ``kind`` and ``name`` (a ``cdk8s.ApiObject`` or a cdk8s-plus workload)."""
+        """``target``: the workload to scale (the service's Deployment), a ``cdk8s.ApiObject`` or a
+        cdk8s-plus workload (``raw_fields.reference``)."""
         super().__init__(scope, id_)
         if not is_autoscaled(spec):
             raise ValueError(
@@ -51,11 +51,11 @@ class ServiceAutoscaler(Construct):
                 f"equals max_replicas ({spec.scaling.max_replicas}); an autoscaler needs min_replicas < max_replicas"
             )
         scaling = spec.scaling
-        self.resource = api_object(
+        self.resource = PlainApiObject(
             self, "Resource", api_version="autoscaling/v2", kind="HorizontalPodAutoscaler",
             metadata=cdk8s.ApiObjectMetadata(name=spec.name, labels=service_labels(env, spec)),
             fields={"spec": sorted_fields({
-                "scaleTargetRef": {"apiVersion": target.api_version, "kind": target.kind, "name": target.name},
+                "scaleTargetRef": reference(target),
                 "minReplicas": scaling.min_replicas,
                 "maxReplicas": scaling.max_replicas,
                 "metrics": [_utilization("cpu", scaling.target_cpu_percent),
@@ -79,4 +79,5 @@ class ServiceAutoscaler(Construct):
 
 def _utilization(resource: str, percent: int) -> dict[str, Any]:
     """A Resource metric: average use of ``resource`` across the pods, in percent of their requests."""
-    return {"type": "Resource", "resource": {"name": resource, "target": {"type": "Utilization", "averageUtilization": percent}}}
+    target = {"type": "Utilization", "averageUtilization": percent}
+    return {"type": "Resource", "resource": {"name": resource, "target": target}}

@@ -9,7 +9,7 @@ from constructs import Construct
 
 from ..config import EnvironmentConfig, ServiceSpec
 from .labels import selector_labels, service_labels
-from .raw_fields import api_object, sorted_fields
+from .raw_fields import PlainApiObject, sorted_fields
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class ServiceDisruptionBudget(Construct):
         self.budget = budget or default_budget(env, spec)
         validate_budget(env, spec, self.budget)
         # A plain ApiObject, like the service's other objects (why: ``raw_fields``).
-        self.resource = api_object(
+        self.resource = PlainApiObject(
             self, "Resource", api_version="policy/v1", kind="PodDisruptionBudget",
             metadata=cdk8s.ApiObjectMetadata(name=spec.name, labels=service_labels(env, spec)),
             fields={"spec": sorted_fields({

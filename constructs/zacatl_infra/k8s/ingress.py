@@ -13,7 +13,7 @@ from constructs import Construct
 from .. import naming
 from ..config import EnvironmentConfig, ServiceSpec
 from .labels import service_labels
-from .raw_fields import api_object, sorted_fields
+from .raw_fields import PlainApiObject, reference, sorted_fields
 from .platform import ALB_INGRESS_CLASS, ALB_SSL_POLICY, NGINX_INGRESS_CLASS
 
 
@@ -44,7 +44,7 @@ class ServiceIngress(Construct):
     """Routes ``https://naming.host(env, spec)<ingress_path>`` to the service's port 80.
 
     ``local`` uses class ``nginx`` and plain HTTP (no certificate on a laptop). ``service``: the
-    Service to route to, anything with a ``name`` (a ``cdk8s.ApiObject`` or a cdk8s-plus Service).
+    Service to route to, a ``cdk8s.ApiObject`` or a cdk8s-plus Service (``raw_fields.reference``).
     """
 
     def __init__(
@@ -57,7 +57,7 @@ class ServiceIngress(Construct):
                 "(got None, which means the service is not exposed)"
             )
         host = naming.host(env, spec)
-        self.resource = api_object(
+        self.resource = PlainApiObject(
             self, "Resource", api_version="networking.k8s.io/v1", kind="Ingress",
             metadata=cdk8s.ApiObjectMetadata(
                 name=spec.name,
@@ -67,7 +67,7 @@ class ServiceIngress(Construct):
             fields={"spec": sorted_fields({
                 "ingressClassName": NGINX_INGRESS_CLASS if env.is_local else ALB_INGRESS_CLASS,
                 "rules": [{"host": host, "http": {"paths": [{
-                    "backend": {"service": {"name": service.name, "port": {"number": 80}}},
+                    "backend": {"service": {"name": reference(service)["name"], "port": {"number": 80}}},
                     "path": spec.ingress_path,
                     "pathType": "Prefix",
                 }]}}],

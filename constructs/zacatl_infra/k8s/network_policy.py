@@ -8,9 +8,9 @@ each upstream, to the internet when the service opts in with a reason, and to th
 agent and AWS APIs when it has an AWS role. Anything else is dropped.
 
 ``ServiceNetworkPolicy`` is a plain ``cdk8s.ApiObject`` with a dict body rather than
-cdk8s-plus-27's ``NetworkPolicy`` (STYLE.md's default): it is one per service, and plus took 11-14
+cdk8s-plus-27's ``NetworkPolicy`` (STYLE.md's default): it is one per service, and plus took 14
 jsii round trips for it (a construct per peer) where this takes 4, with the same YAML
-(docs/performance.md, "phase 2"; why in ``raw_fields``). The namespace-wide policies, two per
+(docs/performance.md, "Phase 2"; why in ``raw_fields``). The namespace-wide policies, two per
 environment, stay on plus.
 """
 
@@ -28,7 +28,7 @@ from ..config.service import NON_INTERNET_IPV4
 from ..facts import eks_pod_identity
 from .labels import environment_labels, selector_labels, service_labels
 from .platform import DNS_NAMESPACE, DNS_POD_LABELS, DNS_PORT, INGRESS_NGINX_NAMESPACE, MONITORING_NAMESPACE
-from .raw_fields import api_object, sorted_fields
+from .raw_fields import PlainApiObject, sorted_fields
 
 
 #: HTTPS, the port of every AWS API endpoint.
@@ -129,7 +129,7 @@ class ServiceNetworkPolicy(Construct):
             allow_to(_ip_block(env.network.vpc_cidr), AWS_API_PORT)
             allow_to(_public_internet(), AWS_API_PORT)
 
-        self.resource = api_object(
+        self.resource = PlainApiObject(
             self, "Resource", api_version="networking.k8s.io/v1", kind="NetworkPolicy",
             metadata=cdk8s.ApiObjectMetadata(name=spec.name, labels=service_labels(env, spec)),
             fields={"spec": sorted_fields({

@@ -1,14 +1,15 @@
 """Kubernetes objects rendered from plain dicts: a ``cdk8s.ApiObject`` and one JSON patch per field.
 
 Why not cdk8s-plus-27 (STYLE.md prefers it): on the per-service hot path it costs far more than
-the objects need. Measured with tests/profile_synth.py (cdk8s 2.70.115, cdk8s-plus-27 2.9.5, Python
-3.11, 2 shared cores): a service's plus Deployment, Service, ServiceAccount, ConfigMap,
-NetworkPolicy and HorizontalPodAutoscaler took 92 jsii round trips to the Node kernel; as plain
-objects they take 28 (docs/performance.md, "phase 2"). The bundled 1.27 L1 classes
-(``cdk8s_plus_27.k8s.Kube*``) were measured too: about twice the Python CPU of a plain object per
-object (typed structs are checked in Python) and one more round trip per quantity or
-int-or-string value, and their 1.27 serializer silently drops fields newer than 1.27
-(``lifecycle.preStop.sleep``, measured) which then needed an overlay.
+the objects need. Measured with tests/profile_synth.py (cdk8s 2.70.115, cdk8s-plus-27 2.9.5,
+Python 3.11, 2 shared cores): one ``ZacatlService`` through plus took 92 jsii round trips to the
+Node kernel on average over the committed environments, and 30 with plain objects; the CPU time
+of each additional service's Kubernetes objects fell from about 23-27 ms to 9-11 ms
+(docs/performance.md, "Phase 2"). The bundled 1.27 L1 classes (``cdk8s_plus_27.k8s.Kube*``) were
+measured too: about twice a plain object's Python CPU per object (typed structs are checked in
+Python), one more round trip per quantity or int-or-string value, and their 1.27 serializer
+silently drops fields newer than 1.27 (``lifecycle.preStop.sleep``, measured), which then needed
+an overlay.
 
 A plain ``ApiObject`` has no typed serializer: every field reaches the YAML as written. Two
 things the generated and plus classes did, the caller now owns: field names are Kubernetes'
@@ -39,23 +40,33 @@ def sorted_fields(value: Any) -> Any:
     return value
 
 
-def api_object(
-    scope: Construct, id_: str, *, api_version: str, kind: str, metadata: cdk8s.ApiObjectMetadata,
-    fields: dict[str, Any] | None = None,
-) -> cdk8s.ApiObject:
+class PlainApiObject(cdk8s.ApiObject):
     """A ``cdk8s.ApiObject`` whose top-level ``fields`` (``spec``, ``data``, ...) are written as given.
 
     ``metadata`` gets the chart's namespace and labels as any ApiObject's does. ``fields`` are
     added by JSON patches, in their order, after ``apiVersion``, ``kind`` and ``metadata``; more
     can be added later with ``add_fields``. jsii round trips: one to create, one per field, one to
-    attach the patches.
+    attach the patches. ``reference`` (apiVersion, kind, name) is kept on the Python side, so a
+    ``scaleTargetRef`` or an Ingress backend costs no round trip to read it.
     """
-    obj = cdk8s.ApiObject(scope, id_, api_version=api_version, kind=kind, metadata=metadata)
-    if fields:
-        add_fields(obj, fields)
-    return obj
+
+    def __init__(
+        self, scope: Construct, id_: str, *, api_version: str, kind: str, metadata: cdk8s.ApiObjectMetadata,
+        fields: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(scope, id_, api_version=api_version, kind=kind, metadata=metadata)
+        self._reference = {"apiVersion": api_version, "kind": kind, "name": metadata.name} if metadata.name else None
+        if fields:
+            self.add_fields(fields)
+
+    def add_fields(self, fields: dict[str, Any]) -> None:
+        """Adds top-level ``fields`` to the rendered manifest, as they are, in their order."""
+        self.add_json_patch(*(cdk8s.JsonPatch.add(f"/{key}", value) for key, value in fields.items()))
 
 
-def add_fields(obj: cdk8s.ApiObject, fields: dict[str, Any]) -> None:
-    """Adds top-level ``fields`` to ``obj``'s rendered manifest, as they are, in their order."""
-    obj.add_json_patch(*(cdk8s.JsonPatch.add(f"/{key}", value) for key, value in fields.items()))
+def reference(obj: cdk8s.ApiObject | Any) -> dict[str, str]:
+    """``{"apiVersion", "kind", "name"}`` of ``obj``: a ``PlainApiObject`` or anything with
+    ``api_version``, ``kind`` and ``name`` (a ``cdk8s.ApiObject``, a cdk8s-plus resource)."""
+    if isinstance(obj, PlainApiObject) and obj._reference is not None:
+        return dict(obj._reference)
+    return {"apiVersion": obj.api_version, "kind": obj.kind, "name": obj.name}

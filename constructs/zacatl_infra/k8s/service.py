@@ -1,11 +1,11 @@
 """`ZacatlService`: one ServiceSpec in, every Kubernetes object the microservice needs out.
 
-The objects are plain ``cdk8s.ApiObject``s with dict bodies (``raw_fields.api_object``), not
-cdk8s-plus-27 constructs as STYLE.md prefers: this is the hot path of a synth (one set per service
-per environment), and plus cost 92 jsii round trips per service where plain objects need 28, with
-byte-identical YAML (measured: docs/performance.md, "phase 2"; the reasons in ``raw_fields``).
-Each body writes out the values plus used to default (``dnsPolicy``, ``restartPolicy``, probe
-``scheme``, ``externalIPs``, ...), so what is deployed did not change.
+The objects are plain ``cdk8s.ApiObject``s with dict bodies (``raw_fields.PlainApiObject``), not
+the cdk8s-plus-27 constructs STYLE.md prefers: this is the hot path of a synth (one set per
+service per environment), and plus cost 92 jsii round trips per service where plain objects need
+30, with byte-identical YAML (measured: docs/performance.md, "Phase 2"; the reasons in
+``raw_fields``). Each body writes out the values plus used to default (``dnsPolicy``,
+``restartPolicy``, probe ``scheme``, ``externalIPs``, ...), so what is deployed did not change.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from .disruption import DisruptionBudget, ServiceDisruptionBudget
 from .ingress import ServiceIngress
 from .labels import selector_labels, service_labels
 from .network_policy import ServiceNetworkPolicy
-from .raw_fields import add_fields, api_object, sorted_fields
+from .raw_fields import PlainApiObject, sorted_fields
 from .secrets import ServiceExternalSecret
 
 #: Non-root user and group of the container: the image's own ``nonroot`` user (distroless, 65532),
@@ -61,7 +61,8 @@ _LIVENESS = {"period": 10, "timeout": 3, "failures": 3}
 
 def _probe(path: str | None, port: int, period: int, timeout: int, failures: int) -> dict[str, Any]:
     """An HTTP GET of ``path`` on ``port``, or a TCP connect to ``port`` when ``path`` is None."""
-    handler = {"tcpSocket": {"port": port}} if path is None else {"httpGet": {"path": path, "port": port, "scheme": "HTTP"}}
+    handler = ({"tcpSocket": {"port": port}} if path is None
+               else {"httpGet": {"path": path, "port": port, "scheme": "HTTP"}})
     return {**handler, "periodSeconds": period, "timeoutSeconds": timeout, "failureThreshold": failures,
             "successThreshold": 1, "initialDelaySeconds": 0}
 
@@ -112,12 +113,12 @@ class ZacatlService(Construct):
         labels = service_labels(env, spec)
         _check_sleep_action(env, spec)
 
-        self.service_account = api_object(
+        self.service_account = PlainApiObject(
             self, "ServiceAccount", api_version="v1", kind="ServiceAccount",
             metadata=cdk8s.ApiObjectMetadata(name=naming.service_account(spec), labels=labels),
             fields={"automountServiceAccountToken": spec.automount_service_account_token},
         )
-        self.settings = api_object(
+        self.settings = PlainApiObject(
             self, "Settings", api_version="v1", kind="ConfigMap",
             metadata=cdk8s.ApiObjectMetadata(name=f"{spec.name}-settings", labels=labels),
             fields=sorted_fields({"data": dict(spec.env) or None, "immutable": False}),
@@ -130,11 +131,12 @@ class ZacatlService(Construct):
         )
         # Created here, so the objects keep their order in the YAML; its spec is written once the
         # hooks below have said whether an HPA owns the replica count.
-        self.deployment = api_object(
+        self.deployment = PlainApiObject(
             self, "Deployment", api_version="apps/v1", kind="Deployment",
-            metadata=cdk8s.ApiObjectMetadata(name=spec.name, labels=labels, annotations=_deployment_annotations(env, spec)),
+            metadata=cdk8s.ApiObjectMetadata(
+                name=spec.name, labels=labels, annotations=_deployment_annotations(env, spec)),
         )
-        self.service = api_object(
+        self.service = PlainApiObject(
             self, "Service", api_version="v1", kind="Service",
             metadata=cdk8s.ApiObjectMetadata(name=spec.name, labels=labels),
             fields={"spec": sorted_fields({
@@ -149,7 +151,7 @@ class ZacatlService(Construct):
         self.autoscaler = self.add_autoscaler()
         self.disruption_budget = self.add_disruption_budget(disruption_budget)
         self.network_policy = self.add_network_policy()
-        add_fields(self.deployment, {"spec": self._deployment_spec(labels)})
+        self.deployment.add_fields({"spec": self._deployment_spec(labels)})
 
     # --- hooks: override in a subclass to change or drop one object -------------------------------
     def add_ingress(self) -> ServiceIngress | None:
@@ -160,7 +162,8 @@ class ZacatlService(Construct):
 
     def add_autoscaler(self) -> ServiceAutoscaler | None:
         """The HPA. Default: one when min_replicas < max_replicas; with min == max (local) it could not
-        scale, and the Deployment carries the fixed replica count instead."""
+        scale, and the Deployment carries the fixed replica count instead. Without an HPA (also when
+        an override returns None) the Deployment's ``replicas`` is ``scaling.min_replicas``."""
         if not is_autoscaled(self.spec):
             return None
         return ServiceAutoscaler(self, "Autoscaler", env=self.env, spec=self.spec, target=self.deployment)
@@ -181,7 +184,8 @@ class ZacatlService(Construct):
             {"name": name, "value": value} for name, value in runtime.platform_variables(env, spec).items()
         ]
         env_vars += [
-            {"name": ref.env_var, "valueFrom": {"secretKeyRef": {"key": ref.key, "name": secret_name, "optional": False}}}
+            {"name": ref.env_var,
+             "valueFrom": {"secretKeyRef": {"key": ref.key, "name": secret_name, "optional": False}}}
             for ref in spec.all_secrets
         ]
         # A changed setting must roll the pods: envFrom is read only at container start.
