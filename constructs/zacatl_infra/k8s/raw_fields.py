@@ -4,7 +4,7 @@ Why not cdk8s-plus-27 (STYLE.md prefers it): on the per-service hot path it cost
 the objects need. Measured with tests/profile_synth.py (cdk8s 2.70.115, cdk8s-plus-27 2.9.5,
 Python 3.11, 2 shared cores): one ``ZacatlService`` through plus took 92 jsii round trips to the
 Node kernel on average over the committed environments, and 30 with plain objects; the CPU time
-of each additional service's Kubernetes objects fell from about 23-27 ms to 9-11 ms
+(Python and Node) of each additional service's Kubernetes objects fell from 43-55 ms to 16-27 ms
 (docs/performance.md, "Phase 2"). The bundled 1.27 L1 classes (``cdk8s_plus_27.k8s.Kube*``) were
 measured too: about twice a plain object's Python CPU per object (typed structs are checked in
 Python), one more round trip per quantity or int-or-string value, and their 1.27 serializer
