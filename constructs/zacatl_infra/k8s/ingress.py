@@ -13,8 +13,8 @@ from constructs import Construct
 from .. import naming
 from ..config import EnvironmentConfig, ServiceSpec
 from .labels import service_labels
-from .raw_fields import PlainApiObject, reference, sorted_fields
 from .platform import ALB_INGRESS_CLASS, ALB_SSL_POLICY, NGINX_INGRESS_CLASS
+from .raw_fields import PlainApiObject, reference, sorted_fields
 
 
 def alb_annotations(env: EnvironmentConfig, spec: ServiceSpec) -> dict[str, str]:
