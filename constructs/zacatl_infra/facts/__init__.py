@@ -9,4 +9,6 @@ contract tests read them, so a fact is written once.
 - ``eks_pod_identity``: where the EKS Pod Identity agent answers.
 - ``nodejs``: how the V8 heap limit is set and sized.
 - ``reloader``: the Stakater Reloader annotation that rolls pods when their Secret changes.
+- ``container_images``: the pinned builder, runtime, MongoDB and Redis images of local development.
+- ``kind``: the kind release of the local cluster: node image, config API, pod network.
 """
