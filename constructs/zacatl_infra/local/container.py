@@ -144,8 +144,15 @@ def dockerignore(spec: ServiceSpec, recipe: ImageRecipe = ImageRecipe()) -> str:
 
 
 def dockerfile_name(spec: ServiceSpec) -> str:
-    """``<service>.Dockerfile``; BuildKit reads ``<service>.Dockerfile.dockerignore`` beside it."""
+    """``<service>.Dockerfile``. BuildKit reads ``<service>.Dockerfile.dockerignore`` beside it before the
+    context's ``.dockerignore`` (docker/cli ``docs/reference/commandline/build.md``), and sends the
+    Dockerfile apart from the context, so the ignore file may exclude the folder holding it."""
     return f"{spec.name}.Dockerfile"
+
+
+def dockerignore_name(spec: ServiceSpec) -> str:
+    """``<service>.Dockerfile.dockerignore``: the ignore file BuildKit pairs with ``dockerfile_name``."""
+    return f"{dockerfile_name(spec)}.dockerignore"
 
 
 def write_container_files(spec: ServiceSpec, outdir: Path,
@@ -157,7 +164,7 @@ def write_container_files(spec: ServiceSpec, outdir: Path,
     ``<service>.Dockerfile.dockerignore``, several services side by side (``dist/local/compose/``).
     """
     name = "Dockerfile" if repository_root else dockerfile_name(spec)
-    ignore = ".dockerignore" if repository_root else f"{name}.dockerignore"
+    ignore = ".dockerignore" if repository_root else dockerignore_name(spec)
     outdir.mkdir(parents=True, exist_ok=True)
     written = [outdir / name, outdir / ignore]
     written[0].write_text(dockerfile(spec, recipe))

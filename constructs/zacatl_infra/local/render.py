@@ -36,8 +36,7 @@ def render_local_files(env: EnvironmentConfig, outdir: Path,
     """
     source = f"rendered by zacatl-infra from environments/{env.name}.py: change the spec and run `make synth`"
     compose_dir, kind_dir = outdir / COMPOSE_SUBDIR, outdir / KIND_SUBDIR
-    kind_dir.mkdir(parents=True, exist_ok=True)
-    compose_dir.mkdir(parents=True, exist_ok=True)
+    # Everything is rendered (and validated) before the first file is written.
     files = {
         compose_dir / compose.DEVELOPMENT_FILE: to_yaml(compose.development(env, recipe), f"Development stack, {source}"),
         compose_dir / compose.PRODUCTION_FILE: to_yaml(compose.production(env), f"Production-like stack, {source}"),
@@ -45,9 +44,10 @@ def render_local_files(env: EnvironmentConfig, outdir: Path,
         kind_dir / commands.KIND_CONFIG_FILE: to_yaml(kind.cluster_config(env), f"kind cluster, {source}"),
         kind_dir / commands.MAKEFILE: commands.makefile(env),
     }
-    for path, text in files.items():
-        path.write_text(text)
-    written = list(files)
     for spec in env.services:
-        written += container.write_container_files(spec, compose_dir, recipe)
-    return written
+        files[compose_dir / container.dockerfile_name(spec)] = container.dockerfile(spec, recipe)
+        files[compose_dir / container.dockerignore_name(spec)] = container.dockerignore(spec, recipe)
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return list(files)
