@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 
 import pytest
@@ -79,27 +80,71 @@ def test_every_kubectl_command_names_the_kind_context(local_files, env_name):
     assert not bare, bare
 
 
-@pytest.mark.parametrize("env_name", LOCAL_ENVIRONMENT_NAMES)
-def test_make_parses_local_mk_and_plans_every_step_on_files_that_exist(local_files, workloads_dir, env_name, tmp_path):
-    # GNU make's dry run (-n) proves the fragment parses and the targets chain; the files the
-    # commands name are this package's render and the workload layer's dist/<env>/.
-    files = local_files[env_name]
-    project = tmp_path / "project"
-    (project / "dist").mkdir(parents=True)
-    (project / commands.DIST_DIR).symlink_to(workloads_dir / env_name)
-    (project / commands.KIND_DIR).symlink_to(files.root / "kind")
-    (project / compose.COMPOSE_DIR).symlink_to(files.compose_dir)
+#: Stands in for docker, kind and kubectl: logs its name and arguments, answers what local.mk reads.
+_STUB = """#!/bin/sh
+echo "$(basename "$0") $*" >> "$STUB_LOG"
+case "$(basename "$0") $*" in
+  "kind version") echo "kind v0.32.0 go1.25 linux/amd64" ;;
+  "kind get clusters") ;;
+  kubectl*" get "*) exit 1 ;;
+  kubectl*"--dry-run=client -o yaml") echo "kind: Secret" ;;
+  kubectl*"apply -f -") cat > /dev/null ;;
+esac
+"""
+
+
+def _project(tmp_path, workloads_dir, files, env_name):
+    """A project folder with the rendered files where local.mk expects them, and stub tools on PATH."""
+    project, bin_dir = tmp_path / "project", tmp_path / "bin"
+    # Copies, never links: the session's rendered folders must stay as they are for the other tests.
+    shutil.copytree(workloads_dir / env_name, project / commands.DIST_DIR)
+    shutil.copytree(files.root / "kind", project / commands.KIND_DIR)
+    shutil.copytree(files.compose_dir, project / compose.COMPOSE_DIR)
     (project / "Makefile").write_text(f"include {commands.KIND_DIR}/{commands.MAKEFILE}\n")
-    run = subprocess.run(["make", "-n", "local-up", "local-down"], cwd=project, capture_output=True, text=True,
-                         env={**os.environ, "MONGO_URI": "unused-in-a-dry-run"}, timeout=60)
-    assert run.returncode == 0, run.stderr
-    planned = run.stdout
-    for path in set(re.findall(r"(dist/\S+)", planned)):
+    bin_dir.mkdir()
+    for tool in ("docker", "kind", "kubectl"):
+        (bin_dir / tool).write_text(_STUB)
+        (bin_dir / tool).chmod(0o755)
+    return project, bin_dir
+
+
+def _make(project, bin_dir, log, *targets, **variables):
+    env = {k: v for k, v in os.environ.items() if k not in ("MONGO_URI", "MAKEFLAGS", "MFLAGS")}
+    env |= {"PATH": f"{bin_dir}:{env['PATH']}", "STUB_LOG": str(log), **variables}
+    return subprocess.run(["make", *targets], cwd=project, capture_output=True, text=True, env=env, timeout=60)
+
+
+@pytest.mark.parametrize("env_name", LOCAL_ENVIRONMENT_NAMES)
+def test_local_up_and_down_run_every_step_in_order_on_files_that_exist(local_files, workloads_dir, env_name, tmp_path):
+    # The real make runs local.mk with docker, kind and kubectl replaced by stubs that log each call.
+    files = local_files[env_name]
+    project, bin_dir = _project(tmp_path, workloads_dir, files, env_name)
+    log = tmp_path / "calls.log"
+    run = _make(project, bin_dir, log, "local-up", "local-down", MONGO_URI="mongodb://mongodb.mongodb:27017/greetings")
+    assert run.returncode == 0, run.stdout + run.stderr
+    calls = log.read_text().splitlines()
+    for path in {p for call in calls for p in re.findall(r"(dist/\S+)", call)}:
         assert (project / path.rstrip("/")).exists(), path
-    order = [planned.index(step) for step in ("docker build", "kind create cluster", "create secret generic",
-                                              "kind load docker-image", "apply -f dist/local/\n", "rollout status",
-                                              "port-forward", "kind delete cluster")]
-    assert order == sorted(order), planned
+    kubectl = [c for c in calls if c.startswith("kubectl ")]
+    assert kubectl and all(c.startswith(f"kubectl --context {kind.kube_context(files.env)} ") for c in kubectl)
+    steps = [r"docker build ", r"kind create cluster ", r" run mongodb ", r" apply -f dist/local/00-namespace\.yaml$",
+             r" create secret generic ", r"kind load docker-image ", r" apply -f dist/local/$", r" rollout status ",
+             r" port-forward ", r"kind delete cluster "]
+    order = [next(i for i, c in enumerate(calls) if re.search(step, c)) for step in steps]
+    assert order == sorted(order), calls
+    assert any("--from-literal=mongodb-uri=mongodb://mongodb.mongodb:27017/greetings" in c for c in calls)
+
+
+@pytest.mark.parametrize("env_name", LOCAL_ENVIRONMENT_NAMES)
+def test_local_up_stops_before_any_secret_when_a_secret_variable_is_missing(local_files, workloads_dir, env_name,
+                                                                             tmp_path):
+    project, bin_dir = _project(tmp_path, workloads_dir, local_files[env_name], env_name)
+    log = tmp_path / "calls.log"
+    run = _make(project, bin_dir, log, "local-up", LOCAL_THROWAWAY_MONGODB="no")
+    assert run.returncode != 0 and "MONGO_URI: export MONGO_URI first" in run.stderr
+    calls = log.read_text()
+    assert "create secret" not in calls and "apply -f dist/local/\n" not in calls
+    assert "run mongodb" not in calls, "LOCAL_THROWAWAY_MONGODB=no starts no database"
 
 
 @pytest.mark.parametrize("env_name", LOCAL_ENVIRONMENT_NAMES)

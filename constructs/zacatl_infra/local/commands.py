@@ -14,6 +14,7 @@ from string import Template
 
 from .. import naming
 from ..config import EnvironmentConfig
+from ..facts import container_images
 from ..facts import kind as kind_facts
 from . import compose, container, kind
 
@@ -25,6 +26,9 @@ MAKEFILE = "local.mk"
 NAMESPACE_FILE = "00-namespace.yaml"
 #: How long `make local-up` waits for each Deployment: the startup probe's budget (150 s) plus a pull.
 ROLLOUT_TIMEOUT_SECONDS = 180
+#: Namespace of the throwaway MongoDB `make local-up` starts (unless LOCAL_THROWAWAY_MONGODB=no): not the
+#: services' namespace, whose default-deny policy would refuse the connections.
+DATABASE_NAMESPACE = "mongodb"
 
 
 def _compose(file: str, *args: str) -> str:
@@ -75,13 +79,18 @@ def makefile(env: EnvironmentConfig) -> str:
         rollouts.append(f"$(LOCAL_KUBECTL) -n $(LOCAL_NAMESPACE) rollout status deployment/{spec.name} "
                         f"--timeout={ROLLOUT_TIMEOUT_SECONDS}s")
     first = env.services[0]
+    databases = [s.database.name for s in env.services if s.database] or ["<database>"]
+    mongodb_url = (f"mongodb://mongodb.{DATABASE_NAMESPACE}:{container_images.MONGODB_PORT}/{databases[0]}: "
+                   "export MONGO_URI with it")
     template = Template(resources.files(__package__).joinpath("templates", "local.mk.tmpl").read_text())
     return template.substitute(
         environment=env.name, makefile=f"{KIND_DIR}/{MAKEFILE}", dist=DIST_DIR, kind_version=kind_facts.VERSION,
         cluster=kind.cluster_name(env), context=kind.kube_context(env), namespace=ns,
         cluster_config=f"{KIND_DIR}/{KIND_CONFIG_FILE}", namespace_file=f"{DIST_DIR}/{NAMESPACE_FILE}",
         images=_recipe(images), loads=_recipe(loads), secrets=_recipe(secrets) if secrets else "\t@true",
-        rollouts=_recipe(rollouts), first_service=shlex.quote(first.name), first_port=first.container_port,
+        rollouts=_recipe(rollouts), database_namespace=DATABASE_NAMESPACE, mongodb_url=mongodb_url,
+        mongodb_image=container_images.MONGODB.reference,
+        mongodb_port=container_images.MONGODB_PORT, first_service=shlex.quote(first.name), first_port=first.container_port,
         forward_message=f"{first.name} answers on http://127.0.0.1:{first.container_port}"
                         f"{first.health.readiness_path or '/'} (Ctrl-C stops the port-forward)",
     )
