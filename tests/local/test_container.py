@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
 import re
 import shutil
 import socket
@@ -172,3 +173,17 @@ def test_healthcheck_script_fails_when_nothing_listens(environments):
         port = probe.getsockname()[1]
     spec = environments[LOCAL_ENVIRONMENT_NAMES[0]].services[0].model_copy(update={"container_port": port})
     assert subprocess.run(container.health_command(spec, str(NODE)), capture_output=True, timeout=30).returncode == 1
+
+
+@pytest.mark.check
+def test_checkov_dockerfile_checks_pass(environments, tmp_path):
+    # checkov's Dockerfile framework (its own venv, requirements-checkov.lock): USER, HEALTHCHECK,
+    # no `latest`, no sudo or curl|sh, among others; zero failures, nothing skipped.
+    checkov = ROOT / ".tools" / "checkov" / "bin" / "checkov"
+    for spec in environments[LOCAL_ENVIRONMENT_NAMES[0]].services:
+        dockerfile, _ = write_container_files(spec, tmp_path, ImageRecipe(native_build_tools=True), repository_root=True)
+        result = subprocess.run([str(checkov), "-f", str(dockerfile), "--framework", "dockerfile", "--skip-download",
+                                 "--quiet", "--compact", "-o", "json"], capture_output=True, text=True, timeout=300,
+                                env={**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true"})
+        summary = json.loads(result.stdout)["summary"]
+        assert summary["passed"] > 0 and summary["failed"] == summary["skipped"] == summary["parsing_errors"] == 0, summary
