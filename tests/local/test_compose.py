@@ -170,3 +170,13 @@ def test_a_service_without_database_neither_waits_for_nor_reads_mongodb():
         assert "MONGO_URI" not in stack["services"]["worker-api"]["environment"]
         assert stack["services"]["worker-api"]["ports"] == ["127.0.0.1:3000:3000"]
     assert not list(VALIDATOR.iter_errors(dev)) and not list(VALIDATOR.iter_errors(prod))
+
+
+def test_fails_when_two_services_would_publish_the_same_port():
+    env = presets.environment("local", name="local", domain="zacatl.localtest.me", services=tuple(
+        presets.service("local", name=name, image={"tag": "dev"}, container_port=3000, health={"readiness_path": "/ready"},
+                        ingress_path=f"/{name}") for name in ("a-api", "b-api")))
+    with pytest.raises(ValueError, match="service 'b-api': field container_port 3000 is also 'a-api''s"):
+        compose.development(env)
+    with pytest.raises(ValueError, match="container_port 3000 is also 'a-api''s"):
+        compose.production(env)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from zacatl_infra.config import presets
 from zacatl_infra.facts import container_images, zacatl
 from zacatl_infra.local import ImageRecipe, write_container_files
 from zacatl_infra.local import container
@@ -187,3 +188,17 @@ def test_checkov_dockerfile_checks_pass(environments, tmp_path):
                                 env={**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true"})
         summary = json.loads(result.stdout)["summary"]
         assert summary["passed"] > 0 and summary["failed"] == summary["skipped"] == summary["parsing_errors"] == 0, summary
+
+
+@pytest.mark.parametrize("listening", [True, False])
+def test_a_service_without_readiness_path_gets_the_deployments_tcp_check(listening):
+    # A worker with no HTTP route: the Deployment's readiness probe is a TCP connect, so is the image's.
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        if listening:
+            server.listen()
+        spec = presets.service("local", name="ledger-worker", component="worker", image={"tag": "dev"},
+                               container_port=server.getsockname()[1], health={"readiness_path": None})
+        assert container.health_url(spec) is None
+        result = subprocess.run(container.health_command(spec, str(NODE)), capture_output=True, timeout=30)
+    assert result.returncode == (0 if listening else 1), result.stderr

@@ -35,6 +35,7 @@ MONGODB_SERVICE = "mongodb"
 MONGODB_VOLUME = "mongodb-data"
 REDIS_SERVICE = "redis"
 REDIS_PROFILE = "redis"
+REDIS_PORT = 6379
 #: Variables of the MongoDB container's first start (the official image's entrypoint creates the root
 #: user from them); the password is a secret like the service's own.
 MONGODB_ROOT_USERNAME = "MONGODB_ROOT_USERNAME"
@@ -113,8 +114,22 @@ def _app_common(env: EnvironmentConfig, spec: ServiceSpec) -> dict[str, Any]:
     return common
 
 
+def _check_host_ports(env: EnvironmentConfig) -> None:
+    """Each published port is taken once on 127.0.0.1; raises ValueError naming the two claimants."""
+    taken = {container_images.MONGODB_PORT: MONGODB_SERVICE, REDIS_PORT: REDIS_SERVICE}
+    for spec in env.services:
+        if spec.container_port in taken:
+            raise ValueError(
+                f"environment {env.name!r}, service {spec.name!r}: field container_port {spec.container_port} is "
+                f"also {taken[spec.container_port]!r}'s; compose publishes every port on 127.0.0.1, so each must differ"
+            )
+        taken[spec.container_port] = spec.name
+
+
 def development(env: EnvironmentConfig, recipe: container.ImageRecipe = container.ImageRecipe()) -> dict[str, Any]:
-    """``docker-compose.yml`` as data: hot reload from mounted sources, MongoDB, optional Redis."""
+    """``docker-compose.yml`` as data: hot reload from mounted sources, MongoDB, optional Redis.
+    Raises ValueError when two services (or one and MongoDB or Redis) would publish the same port."""
+    _check_host_ports(env)
     services: dict[str, Any] = {}
     for spec in env.services:
         services[spec.name] = {
@@ -129,7 +144,7 @@ def development(env: EnvironmentConfig, recipe: container.ImageRecipe = containe
     services[REDIS_SERVICE] = {
         "image": container_images.REDIS.reference,
         "profiles": [REDIS_PROFILE],
-        "ports": ["127.0.0.1:6379:6379"],
+        "ports": [f"127.0.0.1:{REDIS_PORT}:{REDIS_PORT}"],
         "healthcheck": {"test": ["CMD", "redis-cli", "ping"], "interval": "5s", "timeout": "3s", "retries": 5},
         "restart": "unless-stopped",
     }
@@ -137,7 +152,9 @@ def development(env: EnvironmentConfig, recipe: container.ImageRecipe = containe
 
 
 def production(env: EnvironmentConfig) -> dict[str, Any]:
-    """``docker-compose.prod.yml`` as data: the built runtime image, hardened as the Deployment is."""
+    """``docker-compose.prod.yml`` as data: the built runtime image, hardened as the Deployment is.
+    Raises ValueError as ``development`` does."""
+    _check_host_ports(env)
     services: dict[str, Any] = {}
     for spec in env.services:
         services[spec.name] = {

@@ -73,19 +73,25 @@ def user() -> str:
     return f"{zacatl.RUNTIME_IMAGE.user_id}:{zacatl.RUNTIME_IMAGE.group_id}"
 
 
-def health_url(spec: ServiceSpec) -> str:
-    """``http://127.0.0.1:<port><readiness path>``; 127.0.0.1, not localhost: Zacatl listens on IPv4
-    only (``facts.zacatl.PORT``), and localhost may resolve to ::1 first."""
+def health_url(spec: ServiceSpec) -> str | None:
+    """``http://127.0.0.1:<port><readiness path>``, or None when readiness is a TCP check (no path).
+    127.0.0.1, not localhost: Zacatl listens on IPv4 only (``facts.zacatl.PORT``), and localhost may
+    resolve to ::1 first."""
     if spec.health.readiness_path is None:
-        raise ValueError(f"service {spec.name!r}: field health.readiness_path is None; the image's HEALTHCHECK "
-                         "needs an HTTP path the service serves")
+        return None
     return f"http://127.0.0.1:{spec.container_port}{spec.health.readiness_path}"
 
 
 def health_script(spec: ServiceSpec) -> str:
-    """JavaScript for ``node -e``: exit 0 on a 2xx answer from ``health_url``, 1 otherwise (no shell,
-    no curl in the image: Node's global fetch does the request)."""
-    return (f"fetch({json.dumps(health_url(spec))},{{signal:AbortSignal.timeout({_FETCH_TIMEOUT_MS})}})"
+    """JavaScript for ``node -e``, the Deployment's readiness check: with a readiness path, exit 0 on a
+    2xx answer from ``health_url`` and 1 otherwise; without one, exit 0 when the port accepts a TCP
+    connection. No shell and no curl in the image: Node's own fetch and net do the work."""
+    url = health_url(spec)
+    if url is None:
+        return (f"require('node:net').connect({spec.container_port},'127.0.0.1')"
+                ".on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))"
+                f".setTimeout({_FETCH_TIMEOUT_MS},()=>process.exit(1))")
+    return (f"fetch({json.dumps(url)},{{signal:AbortSignal.timeout({_FETCH_TIMEOUT_MS})}})"
             ".then(r=>process.exit(r.ok?0:1),()=>process.exit(1))")
 
 
@@ -112,10 +118,7 @@ def _build_tools(recipe: ImageRecipe) -> str:
 
 
 def dockerfile(spec: ServiceSpec, recipe: ImageRecipe = ImageRecipe()) -> str:
-    """The multi-stage Dockerfile of ``spec`` (targets ``dev`` and ``runtime``), as text.
-
-    Raises ValueError when the spec has no readiness path (the HEALTHCHECK needs one).
-    """
+    """The multi-stage Dockerfile of ``spec`` (targets ``dev`` and ``runtime``), as text."""
     options = (f"--interval={HEALTH_INTERVAL_SECONDS}s --timeout={HEALTH_TIMEOUT_SECONDS}s "
                f"--start-period={HEALTH_START_PERIOD_SECONDS}s --retries={HEALTH_RETRIES}")
     return _template("Dockerfile.tmpl").substitute(
