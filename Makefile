@@ -55,7 +55,10 @@ check: setup ## only the third-party checkers over every environment's output
 snapshots: setup ## re-record snapshots after an intended change; review the diff before committing
 	$(PY) -m pytest tests/snapshots --snapshot-update
 
-bench: node_modules/.installed $(VENV)/.installed ## time a full synth against the floor of loading both libraries
+# Not a test: prints where one synth spends its time (per phase and construct), then the honest
+# ratio against the floor, peak memory, the config-error latency and the scaling table.
+bench: node_modules/.installed $(VENV)/.installed ## profile one synth, then time it against the floor and as it grows
+	$(PY) tests/profile_synth.py
 	$(PY) tests/bench.py
 
 clean: ## remove installed tools and build output (keeps the committed dist/)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -13,12 +11,9 @@ from .conftest import ROOT
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
-    outdir = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(outdir), str(ROOT)],
-                   check=True, capture_output=True, text=True, timeout=240)
-    (built,) = outdir.glob("zacatl_infra-*.whl")
-    return zipfile.ZipFile(built)
+def wheel(wheel_path: Path) -> zipfile.ZipFile:
+    # Built by `pip wheel` in the background while other tests run (tests/jobs.py).
+    return zipfile.ZipFile(wheel_path)
 
 
 def test_wheel_ships_the_package_and_its_type_marker(wheel: zipfile.ZipFile):

@@ -14,6 +14,7 @@ import pytest
 from zacatl_infra.synth import Project, synth_all
 
 from .conftest import ENVIRONMENT_NAMES, ROOT
+from .jobs import CliRun
 
 
 def _tree(folder: Path) -> dict[str, str]:
@@ -69,6 +70,8 @@ def test_construct_error_leaves_dist_untouched(scratch_project: Project, monkeyp
         (outdir / "dev" / "00-namespace.yaml").write_text("half written\n")
         raise RuntimeError("construct failed half way")
 
+    # The cloud layer is not what this test breaks: it comes from the session's synth, not a new one.
+    monkeypatch.setattr("zacatl_infra.synth.synth_cloud", lambda envs, outdir, context: None)
     monkeypatch.setattr("zacatl_infra.synth.render_workloads", broken)
     with pytest.raises(RuntimeError, match="half way"):
         synth_all(scratch_project)
@@ -76,7 +79,16 @@ def test_construct_error_leaves_dist_untouched(scratch_project: Project, monkeyp
     assert not list(scratch_project.root.glob(".dist-*"))
 
 
-def test_full_synth_swaps_in_every_environment_and_prunes_removed_ones(scratch_project: Project):
+def test_full_synth_swaps_in_every_environment_and_prunes_removed_ones(scratch_project: Project, workloads_dir: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch):
+    # What is under test is the staging and the swap: each layer's rendering is the session's (each
+    # environment is synthesized once per run), copied where synth_all asks for it.
+    def render_from_session(envs, outdir):
+        for env in envs:
+            shutil.copytree(workloads_dir / env.name, outdir / env.name)
+
+    monkeypatch.setattr("zacatl_infra.synth.synth_cloud", lambda envs, outdir, context: None)
+    monkeypatch.setattr("zacatl_infra.synth.render_workloads", render_from_session)
     (scratch_project.dist_dir / "retired").mkdir()
     (scratch_project.dist_dir / "retired" / "00-namespace.yaml").write_text("old\n")
     (scratch_project.dist_dir / "dev" / "00-namespace.yaml").write_text("stale\n")
@@ -85,31 +97,19 @@ def test_full_synth_swaps_in_every_environment_and_prunes_removed_ones(scratch_p
     assert not filecmp.dircmp(scratch_project.dist_dir / "dev", ROOT / "dist" / "dev").diff_files
 
 
-def _cli_env() -> dict[str, str]:
-    """No AWS credentials at all: synth must need none."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in ("CDK_OUTDIR", "CDK8S_OUTDIR")}
-    env["AWS_EC2_METADATA_DISABLED"] = "true"
-    env["AWS_CONFIG_FILE"] = env["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null"
-    env["PATH"] = f"{ROOT / 'node_modules' / '.bin'}:{ROOT / '.venv' / 'bin'}:{env['PATH']}"
-    return env
-
-
 @pytest.mark.cli
-def test_cdk_cli_synthesizes_every_stack_offline(tmp_path: Path, templates):
-    result = subprocess.run(
-        ["cdk", "synth", "--output", str(tmp_path), "--no-version-reporting", "--no-notices", "--quiet"],
-        cwd=ROOT, env=_cli_env(), capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    written = sorted(p.name.removesuffix(".template.json") for p in tmp_path.glob("*.template.json"))
+def test_cdk_cli_synthesizes_every_stack_offline(cdk_cli: CliRun, templates):
+    # The session's cloud layer is this run (tests/jobs.py): `cdk synth` without AWS credentials.
+    outdir = cdk_cli.check()
+    written = sorted(p.name.removesuffix(".template.json") for p in outdir.glob("*.template.json"))
     assert written == sorted(f"zacatl-{name}" for name in templates)
-    assert not (tmp_path / "00-namespace.yaml").exists()
+    assert not (outdir / "00-namespace.yaml").exists()
 
 
 @pytest.mark.cli
-def test_cdk8s_cli_renders_every_environment(workloads_dir: Path):
-    outdir = ROOT / "cdk8s.out"
-    result = subprocess.run(["cdk8s", "synth", "--no-check-upgrade"], cwd=ROOT, env=_cli_env(),
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert _tree(outdir) == _tree(workloads_dir)
+def test_cdk8s_cli_renders_every_environment(cdk8s_cli: CliRun):
+    # The session's workload layer is this run; test_committed_dist_equals_a_fresh_synth compares it,
+    # file by file, with dist/ as `python app.py` wrote it.
+    outdir = cdk8s_cli.check()
+    assert sorted(p.name for p in outdir.iterdir() if p.is_dir()) == ENVIRONMENT_NAMES
+    assert all(list((outdir / name).glob("*.yaml")) for name in ENVIRONMENT_NAMES)

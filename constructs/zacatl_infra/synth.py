@@ -18,15 +18,16 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import aws_cdk as cdk
-from aws_cdk import cx_api
-
-from . import naming
-from .cloud.stack import EnvironmentStack
 from .config import ConfigError, EnvironmentConfig, load_environments
-from .k8s.charts import environment_app
-from .policy import add_policy_plugins
+
+if TYPE_CHECKING:
+    from aws_cdk import cx_api
+
+# The construct libraries are imported inside the functions that use them, not here: loading
+# aws-cdk-lib, cdk-nag and cdk8s starts the jsii kernel and takes about 1 s, and a config error must
+# be reported before that (tests/test_imports.py). `cdk8s synth` then never loads the AWS layer.
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,12 @@ def synth_cloud(envs: list[EnvironmentConfig], outdir: Path, context: dict[str, 
     # The built-in validation took 2.6 s of a 7 s synth of three environments (measured, make bench);
     # the checks gate (tests/checks/test_cloud_builtin_validation.py) runs it, and pinned cfn-lint,
     # on every template instead of on every synth. cdk-nag and the EKS rules run on every synth.
+    import aws_cdk as cdk
+
+    from . import naming
+    from .cloud.stack import EnvironmentStack
+    from .policy import add_policy_plugins
+
     app = cdk.App(outdir=str(outdir), context=context, analytics_reporting=False,
                   builtin_cloud_formation_validation=builtin_validation)
     for env in envs:
@@ -75,9 +82,15 @@ def synth_cloud(envs: list[EnvironmentConfig], outdir: Path, context: dict[str, 
 
 
 def render_workloads(envs: list[EnvironmentConfig], outdir: Path) -> None:
-    """Writes ``outdir/<env>/*.yaml`` for every environment."""
+    """Writes ``outdir/<env>/*.yaml`` for every environment, and for a local one its development
+    files in ``compose/`` and ``kind/`` (``zacatl_infra.local``; `kubectl apply -f` does not recurse)."""
+    from .k8s.charts import environment_app
+    from .local import render_local_files
+
     for env in envs:
         environment_app(env, outdir / env.name).synth()
+        if env.is_local:
+            render_local_files(env, outdir / env.name)
 
 
 def _swap_into(staging: Path, dist: Path, names: list[str], prune: bool) -> None:

@@ -1,30 +1,17 @@
-"""checkov's Kubernetes checks over every environment's rendered manifests, run once."""
+"""checkov's Kubernetes checks over every environment's rendered manifests (one checkov run, tests/checks/conftest.py)."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
+from pathlib import Path
 
 import pytest
 
-from ..conftest import ROOT
-
-CHECKOV = ROOT / ".tools" / "checkov" / "bin" / "checkov"
-
 
 @pytest.mark.check
-def test_checkov_passes_every_check_it_runs(workloads_dir):
-    assert CHECKOV.exists(), f"{CHECKOV} is missing: run `make setup`"
-    result = subprocess.run(
-        [str(CHECKOV), "-d", str(workloads_dir), "--framework", "kubernetes", "--skip-download",
-         "--quiet", "--compact", "-o", "json"],
-        env={**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true"},
-        capture_output=True, text=True, timeout=600,
-    )
-    report = json.loads(result.stdout)
-    reports = report if isinstance(report, list) else [report]
+def test_checkov_passes_every_check_it_runs(checkov_reports):
+    reports = checkov_reports["kubernetes"]
+    assert reports, "checkov returned no Kubernetes report"
     summary = {key: sum(r["summary"][key] for r in reports) for key in ("passed", "failed", "skipped", "parsing_errors")}
     failed = [f"{c['check_id']} {c['resource']} ({c['file_path']}): {c['check_name']}"
               for r in reports for c in r["results"].get("failed_checks", [])]
@@ -32,6 +19,16 @@ def test_checkov_passes_every_check_it_runs(workloads_dir):
     assert not failed, "\n".join(failed)
     assert summary["failed"] == 0 and summary["parsing_errors"] == 0, summary
     assert summary["passed"] > 0, "checkov checked nothing: is the folder empty or the framework wrong?"
+
+
+@pytest.mark.check
+def test_checkov_ran_each_framework_on_its_own_folder(checkov_reports, workloads_dir, cloud_dir):
+    # One checkov process reads both folders: each framework must have judged only its own files.
+    for check_type, folder, suffix in (("kubernetes", workloads_dir, ".yaml"), ("cloudformation", cloud_dir, ".json")):
+        results = [c for r in checkov_reports[check_type] for c in r["results"]["passed_checks"]]
+        assert results, f"checkov ran no {check_type} check"
+        paths = {Path(c["file_abs_path"]) for c in results}
+        assert all(p.is_relative_to(folder) and p.suffix == suffix for p in paths), (check_type, sorted(paths)[:5])
 
 
 _SKIP = re.compile(r"^(CKV_K8S_\d+)=(.+)$")

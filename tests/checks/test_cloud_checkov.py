@@ -1,28 +1,16 @@
-"""checkov (CloudFormation) over the whole cdk.out folder, in one run: nothing fails; skips carry reasons."""
+"""checkov (CloudFormation) over the whole cdk.out folder (one checkov run, tests/checks/conftest.py): nothing fails; skips carry reasons."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from ..conftest import ROOT
-
-CHECKOV = ROOT / ".tools" / "checkov" / "bin" / "checkov"
-
 
 @pytest.fixture(scope="module")
-def checkov_report(cloud_dir: Path) -> list[dict]:
-    result = subprocess.run(
-        [str(CHECKOV), "-d", str(cloud_dir), "--framework", "cloudformation", "--skip-download",
-         "--quiet", "--compact", "-o", "json"],
-        capture_output=True, text=True, timeout=600, env={**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true"})
-    assert result.stdout, result.stderr
-    report = json.loads(result.stdout)
-    return report if isinstance(report, list) else [report]
+def checkov_report(checkov_reports) -> list[dict]:
+    assert checkov_reports["cloudformation"], "checkov returned no CloudFormation report"
+    return checkov_reports["cloudformation"]
 
 
 @pytest.mark.check

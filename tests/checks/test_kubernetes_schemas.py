@@ -4,16 +4,25 @@ EKS version (kubernetes-validate, strict), custom resources against their CRD's 
 from __future__ import annotations
 
 import copy
+import functools
 from pathlib import Path
 
 import jsonschema
 import kubernetes_validate
+import kubernetes_validate.utils
 import pytest
 import yaml
 
 from zacatl_infra.config import NEWEST_EKS_VERSION, OLDEST_KUBERNETES_VERSION
 
-from ..conftest import ROOT
+from ..conftest import ROOT, YamlLoader
+
+# kubernetes-validate 1.37 re-reads and re-parses its JSON schema files (the _definitions.json of a
+# version is several MB) on every validate() call and lists its schema folder each time: about 3 s
+# over this project's objects x versions, 0.5 s with each file parsed once. The parsed schemas are
+# only read (referencing.Resource.from_contents), so sharing them changes no result.
+kubernetes_validate.utils.schema_contents = functools.cache(kubernetes_validate.utils.schema_contents)
+kubernetes_validate.utils.all_versions = functools.cache(kubernetes_validate.utils.all_versions)
 
 #: The CRDs of the custom resources this project renders, copied byte for byte from the upstream
 #: release tags vendored in shared/crds (see tests/crds/README.md), so the check also runs where
@@ -58,7 +67,7 @@ def crd_schemas(crds_dir: Path) -> dict[tuple[str, str], dict]:
                     "(expected tests/crds/<group>/<kind>.yaml)")
     schemas = {}
     for path in sorted(crds_dir.glob("*/*.yaml")):
-        crd = yaml.safe_load(path.read_text())
+        crd = yaml.load(path.read_text(), Loader=YamlLoader)
         for version in crd["spec"]["versions"]:
             if version.get("served"):
                 key = (f"{crd['spec']['group']}/{version['name']}", crd["spec"]["names"]["kind"])

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from zacatl_infra import naming
 from zacatl_infra.config import presets
@@ -16,7 +15,7 @@ from zacatl_infra.k8s.charts import environment_app
 from zacatl_infra.k8s.labels import selector_labels
 from zacatl_infra.k8s.platform import INGRESS_NGINX_NAMESPACE, MONITORING_NAMESPACE
 
-from ..conftest import ENVIRONMENT_NAMES
+from ..conftest import ENVIRONMENT_NAMES, load_all
 
 
 def _namespace_peer(name):
@@ -76,7 +75,7 @@ def test_service_egress_is_the_database_and_upstreams_only(workloads, environmen
 
 def _render(env):
     docs = environment_app(env, Path("/nonexistent")).synth_yaml()
-    return {d["metadata"]["name"]: d["spec"] for d in yaml.safe_load_all(docs) if d and d["kind"] == "NetworkPolicy"}
+    return {d["metadata"]["name"]: d["spec"] for d in load_all(docs) if d and d["kind"] == "NetworkPolicy"}
 
 
 def _staging(*services):

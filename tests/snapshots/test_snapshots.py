@@ -12,7 +12,7 @@ import pytest
 import yaml
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
-from ..conftest import CLOUD_ENVIRONMENT_NAMES, ENVIRONMENT_NAMES
+from ..conftest import CLOUD_ENVIRONMENT_NAMES, ENVIRONMENT_NAMES, YamlDumper
 
 _ASSET_HASH = re.compile(r"\b[0-9a-f]{64}\b")
 
@@ -41,7 +41,7 @@ def normalise_template(template: dict) -> str:
     }
     cleaned = {**template, "Resources": resources}
     cleaned.pop("Conditions", None) if "CDKMetadataAvailable" in template.get("Conditions", {}) else None
-    text = yaml.safe_dump(cleaned, sort_keys=True, width=120)
+    text = yaml.dump(cleaned, Dumper=YamlDumper, sort_keys=True, width=120)
     return _ASSET_HASH.sub("<asset-hash>", text)
 
 
