@@ -98,8 +98,8 @@ def _project(tmp_path, workloads_dir, files, env_name):
     project, bin_dir = tmp_path / "project", tmp_path / "bin"
     # Copies, never links: the session's rendered folders must stay as they are for the other tests.
     shutil.copytree(workloads_dir / env_name, project / commands.DIST_DIR)
-    shutil.copytree(files.root / "kind", project / commands.KIND_DIR)
-    shutil.copytree(files.compose_dir, project / compose.COMPOSE_DIR)
+    shutil.copytree(files.root / "kind", project / commands.KIND_DIR, dirs_exist_ok=True)
+    shutil.copytree(files.compose_dir, project / compose.COMPOSE_DIR, dirs_exist_ok=True)
     (project / "Makefile").write_text(f"include {commands.KIND_DIR}/{commands.MAKEFILE}\n")
     bin_dir.mkdir()
     for tool in ("docker", "kind", "kubectl"):
