@@ -15,11 +15,13 @@ import subprocess
 import pytest
 
 from zacatl_infra import naming
+from zacatl_infra.config import presets
 from zacatl_infra.facts import kind as kind_facts
-from zacatl_infra.local import commands, compose, kind, package_scripts
+from zacatl_infra.local import commands, compose, kind, package_scripts, render_local_files
+from zacatl_infra.synth import render_workloads
 
 from ..conftest import ENVIRONMENTS
-from .conftest import LOCAL_ENVIRONMENT_NAMES, deployment_container
+from .conftest import LOCAL_ENVIRONMENT_NAMES, LocalFiles, deployment_container
 
 
 @pytest.mark.parametrize("env_name", LOCAL_ENVIRONMENT_NAMES)
@@ -161,3 +163,26 @@ def test_npm_scripts_run_the_rendered_compose_files(local_files, env_name):
     assert scripts["docker:dev"].endswith(f"{compose.DEVELOPMENT_FILE} up --build")
     assert scripts["docker:prod"].endswith(f"{compose.PRODUCTION_FILE} up --build --wait")
     assert scripts["docker:clean"].count("down --volumes") == 2
+
+
+def test_local_up_builds_loads_and_waits_for_every_service(tmp_path):
+    # Two services, one with a database: each gets its image, Secret and rollout; the first is forwarded.
+    base = ENVIRONMENTS[LOCAL_ENVIRONMENT_NAMES[0]]
+    ledger = presets.service("local", name="ledger-api", image={"tag": "dev"}, container_port=3000,
+                             health={"readiness_path": "/ready"}, ingress_path="/ledger",
+                             secrets=({"env_var": "LEDGER_TOKEN", "key": "ledger-token"},))
+    env = base.model_copy(update={"services": (*base.services, ledger)})
+    render_workloads([env], tmp_path / "dist")
+    render_local_files(env, tmp_path / "local")
+    project, bin_dir = _project(tmp_path, tmp_path / "dist", LocalFiles(env, tmp_path / "local"), env.name)
+    log = tmp_path / "calls.log"
+    run = _make(project, bin_dir, log, "local-up", MONGO_URI="mongodb://m/greetings", LEDGER_TOKEN="t0ken")
+    assert run.returncode == 0, run.stdout + run.stderr
+    calls = log.read_text()
+    for spec in env.services:
+        image = naming.image_uri(env, spec)
+        assert f"-t {image} ." in calls and f"kind load docker-image {image} " in calls
+        assert f"create secret generic {naming.kubernetes_secret_name(spec)} " in calls
+        assert f"rollout status deployment/{spec.name} " in calls
+    assert "--from-literal=ledger-token=t0ken" in calls
+    assert "port-forward service/greetings-api 8082:80" in calls
