@@ -9,11 +9,20 @@ ENVIRONMENT = presets.environment(
     region="eu-west-1",
     availability_zones=("eu-west-1a", "eu-west-1b", "eu-west-1c"),
     domain="zacatl.example.com",
-    # Cluster admins through EKS access entries; the deploying CloudFormation role gets no standing access.
-    cluster={"admin_principal_arns": ("arn:aws:iam::333333333333:role/zacatl-platform-admin",)},
     # Disaster recovery: backups and images both have a copy in Frankfurt.
     backups={"replication_region": "eu-central-1"},
     registry={"replication_region": "eu-central-1"},
+    # Cluster access through EKS access entries; the deploying CloudFormation role gets none.
+    access={
+        "admin_role_arns": ("arn:aws:iam::333333333333:role/zacatl-platform-admin",),
+        "deploy_role_arns": ("arn:aws:iam::333333333333:role/zacatl-ci-deploy",),
+        "viewer_role_arns": ("arn:aws:iam::333333333333:role/zacatl-developer",),
+        # The endpoint is private: operators reach it through Session Manager, no inbound port.
+        "session_manager_host": True,
+    },
+    # Route 53 public zone of `domain` (certificates are validated and records published there).
+    dns={"hosted_zone_id": "Z01234567PRDZONE0003"},
+    gitops={"repo_url": "https://github.com/zacatl-example/zacatl-infra.git", "revision": "main"},
     alerts={"emails": ("platform@zacatl.example.com", "oncall@zacatl.example.com")},
     services=(
         presets.zacatl_example_backend(

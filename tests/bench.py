@@ -77,6 +77,9 @@ ENVIRONMENT = presets.environment(
     availability_zones=("eu-west-1a", "eu-west-1b", "eu-west-1c"),
     domain="{name}.bench.example.com",
     alerts={{"emails": ("platform@bench.example.com",)}},
+    access={{"admin_role_arns": ("arn:aws:iam::{account:012d}:role/admin",)}},
+    dns={{"hosted_zone_id": "Z0123456789ABCDEFGHIJ"}},
+    gitops={{"repo_url": "https://github.com/zacatl/bench.git"}},
     services=tuple(
         presets.zacatl_example_backend("staging", name=f"svc-{{i:02d}}", image={{"tag": "1.0.0"}},
                                        database={{"name": f"db{{i:02d}}", "egress_cidrs": ("192.168.248.0/21",)}})

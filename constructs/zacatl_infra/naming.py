@@ -130,6 +130,50 @@ BACKUP_SERVICE_ACCOUNT = "database-backup"
 #: Platform add-ons that call AWS, by (namespace, ServiceAccount); their charts create the accounts.
 EXTERNAL_SECRETS_SERVICE_ACCOUNT = ("external-secrets", "external-secrets")
 LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = ("kube-system", "aws-load-balancer-controller")
+EXTERNAL_DNS_SERVICE_ACCOUNT = ("external-dns", "external-dns")
+CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = ("kube-system", "cluster-autoscaler")
+#: Namespace Argo CD runs in (chart install) or watches (EKS capability); Applications live there.
+ARGOCD_NAMESPACE = "argocd"
+#: Argo CD's name for the cluster it runs in. The chart install registers it under this name; the EKS
+#: capability registers nothing by itself (EKS user guide, "Register target clusters"), so the stack adds a
+#: cluster Secret of this name whose server is the cluster ARN. Applications address it by name only.
+ARGOCD_IN_CLUSTER = "in-cluster"
+#: Argo CD project of the platform add-ons; the environment's workloads use their own.
+PLATFORM_PROJECT = "platform"
+
+
+def workloads_project(env: EnvironmentConfig) -> str:
+    """Argo CD project of the environment's own workloads: ``zacatl-<env>``."""
+    return f"{PROJECT}-{env.name}"
+
+
+def root_application(env: EnvironmentConfig) -> str:
+    """The root (app of apps) Application the stack registers; it syncs ``dist/<env>/``."""
+    return f"{PROJECT}-{env.name}-root"
+
+
+def gitops_path(env: EnvironmentConfig) -> str:
+    """Path in the repository that the root Application syncs: ``dist/<env>``."""
+    return f"dist/{env.name}"
+
+
+def certificate_domains(env: EnvironmentConfig) -> tuple[str, ...]:
+    """Every host an Ingress of ``env`` serves (``naming.host`` of each exposed service), sorted."""
+    return tuple(sorted({host(env, s) for s in env.services if s.ingress_path is not None}))
+
+
+def stack_tags(env: EnvironmentConfig) -> dict[str, str]:
+    """Tags on every resource of the environment's stack, the VPC included.
+
+    The load balancer controller finds its VPC by these tags (``--aws-vpc-tags``), so it needs neither
+    a VPC id known at synth (there are no lookups) nor the instance metadata service.
+    """
+    return {f"{PROJECT}:environment": env.name, f"{PROJECT}:managed-by": "zacatl-infra"}
+
+
+def txt_owner_id(env: EnvironmentConfig) -> str:
+    """external-dns ownership id written in its TXT records, so two clusters never fight over a record."""
+    return cluster_name(env)
 
 
 @dataclass(frozen=True)
@@ -142,7 +186,8 @@ class WorkloadIdentity:
 
     namespace: str
     service_account: str
-    purpose: Literal["service", "database-backup", "external-secrets", "load-balancer-controller"]
+    purpose: Literal["service", "database-backup", "external-secrets", "load-balancer-controller",
+                     "external-dns", "cluster-autoscaler"]
     role_name: str
 
 
@@ -163,4 +208,8 @@ def workload_identities(env: EnvironmentConfig) -> tuple[WorkloadIdentity, ...]:
     identities.append(
         WorkloadIdentity(*LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT, "load-balancer-controller", f"{prefix}-lb-controller")
     )
+    identities.append(WorkloadIdentity(*EXTERNAL_DNS_SERVICE_ACCOUNT, "external-dns", f"{prefix}-external-dns"))
+    if env.node_autoscaling.enabled:
+        identities.append(
+            WorkloadIdentity(*CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, "cluster-autoscaler", f"{prefix}-cluster-autoscaler"))
     return tuple(identities)

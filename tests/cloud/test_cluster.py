@@ -7,7 +7,7 @@ import json
 import pytest
 from aws_cdk.assertions import Template
 
-from zacatl_infra import naming
+from zacatl_infra import facts, naming
 from zacatl_infra.cloud.cluster import ADDONS, ADDON_IDENTITIES
 
 from ..conftest import CLOUD_ENVIRONMENT_NAMES
@@ -56,20 +56,40 @@ def test_secrets_are_envelope_encrypted_with_a_rotating_customer_key(env_name, t
     assert template["Resources"][key_id]["Properties"]["EnableKeyRotation"] is True
 
 
+def _policy_name(policy: dict) -> str:
+    # The ARN is joined with the partition: its last literal part names the access policy.
+    return json.dumps(policy["PolicyArn"]).rsplit("cluster-access-policy/", 1)[1].split('"')[0]
+
+
 @pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
-def test_admins_come_from_access_entries_and_the_deployer_only_without_them(env_name, templates, environments):
+def test_the_creating_role_gets_no_standing_access(env_name, templates, environments):
     env = environments[env_name]
-    access = _cluster(templates[env_name], env)["AccessConfig"]
-    # Without configured admins the creating role stays admin, or nobody could ever reach the API.
-    assert access == {"AuthenticationMode": "API",
-                      "BootstrapClusterCreatorAdminPermissions": not env.cluster.admin_principal_arns}
-    entries = resources(templates[env_name], "AWS::EKS::AccessEntry").values()
-    assert sorted(e["Properties"]["PrincipalArn"] for e in entries) == sorted(env.cluster.admin_principal_arns)
-    for entry in entries:
-        (policy,) = entry["Properties"]["AccessPolicies"]
-        assert policy["AccessScope"] == {"Type": "cluster"}
-        # The ARN is joined with the partition: compare its last literal part.
-        assert json.dumps(policy["PolicyArn"]).endswith('cluster-access-policy/AmazonEKSClusterAdminPolicy"]]}')
+    # Create-only on a named cluster: false from the first deploy, so adding admins later never replaces it.
+    assert _cluster(templates[env_name], env)["AccessConfig"] == {
+        "AuthenticationMode": "API", "BootstrapClusterCreatorAdminPermissions": False}
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_access_entries_give_each_configured_role_its_access_policy(env_name, templates, environments):
+    env = environments[env_name]
+    entries = [e["Properties"] for e in resources(templates[env_name], "AWS::EKS::AccessEntry").values()]
+    access = env.access
+    # The kubectl handler's role (a role of this stack, referenced, never a literal ARN) has the only other entry.
+    configured = {e["PrincipalArn"]: e for e in entries if isinstance(e["PrincipalArn"], str)}
+    assert len(entries) - len(configured) == 1
+    assert set(configured) == {*access.admin_role_arns, *access.deploy_role_arns, *access.viewer_role_arns}
+    expected = {**{a: ("AmazonEKSClusterAdminPolicy", {"Type": "cluster"}) for a in access.admin_role_arns},
+                **{a: ("AmazonEKSEditPolicy", {"Type": "namespace",
+                                               "Namespaces": [naming.namespace(env), naming.ARGOCD_NAMESPACE]})
+                   for a in access.deploy_role_arns},
+                **{a: ("AmazonEKSViewPolicy", {"Type": "cluster"}) for a in access.viewer_role_arns}}
+    for arn, (name, scope) in expected.items():
+        (policy,) = configured[arn]["AccessPolicies"]
+        assert (_policy_name(policy), policy["AccessScope"]) == (name, scope), arn
+
+
+def test_every_cloud_environment_names_an_administrator(environments):
+    assert all(e.access.admin_role_arns for e in environments.values() if not e.is_local)
 
 
 @pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
@@ -100,10 +120,45 @@ def test_managed_addons_are_installed_and_aws_callers_get_pod_identities(env_nam
 
 
 @pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
-def test_no_kubectl_lambda_is_deployed(env_name, templates):
-    functions = resources(templates[env_name], "AWS::Lambda::Function")
-    # The only function is CDK's deploy-time handler that strips the default security group's rules.
-    assert [k for k in functions if not k.startswith("CustomVpcRestrictDefaultSG")] == []
+def test_addon_versions_follow_the_facts_table_for_the_clusters_minor(env_name, templates, environments):
+    minor = environments[env_name].cluster.kubernetes_version
+    addons = {a["Properties"]["AddonName"]: a["Properties"] for a in resources(templates[env_name], "AWS::EKS::Addon").values()}
+    table = facts.load("eks_addons")["versions"]
+    for name, properties in addons.items():
+        pinned = table[name].get(minor)
+        # Unverified (null) means EKS's default for the minor, and the table says so; never a stale guess.
+        assert properties.get("AddonVersion") == pinned, name
+        if pinned:
+            assert pinned.startswith("v") and "eksbuild" in pinned
+
+
+def test_facts_table_pins_verified_versions_for_older_minors():
+    table = facts.load("eks_addons")
+    assert table["versions"]["vpc-cni"]["1.33"] == "v1.20.1-eksbuild.3"
+    assert all(name in table["sources"] for name in table["versions"])
+    assert set(table["versions"]) == set(ADDONS)
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_vpc_cni_enforces_network_policies(env_name, templates):
+    (cni,) = [a["Properties"] for a in resources(templates[env_name], "AWS::EKS::Addon").values()
+              if a["Properties"]["AddonName"] == "vpc-cni"]
+    # EKS user guide: the add-on's configuration key enableNetworkPolicy takes the string "true".
+    assert json.loads(cni["ConfigurationValues"]) == {"enableNetworkPolicy": "true"}
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_kubectl_handler_runs_in_the_private_subnets_and_logs_encrypted(env_name, templates):
+    template = templates[env_name]
+    functions = resources(template, "AWS::Lambda::Function")
+    handler = next(f for k, f in functions.items() if k.startswith("ClusterKubectlProviderHandler"))
+    private = {k for k, r in resources(template, "AWS::EC2::Subnet").items()
+               if not r["Properties"].get("MapPublicIpOnLaunch", False) and "nodes" in k.lower()}
+    # A private-only endpoint (prod) is reachable only from inside the VPC.
+    assert {s["Ref"] for s in handler["Properties"]["VpcConfig"]["SubnetIds"]} == private
+    for key, group in resources(template, "AWS::Logs::LogGroup").items():
+        if key.startswith("ClusterKubectlProvider"):
+            assert "KmsKeyId" in group["Properties"], key
 
 
 @pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)

@@ -20,6 +20,9 @@ ENVIRONMENT = presets.environment(
     "{tier}", name="{name}", account="333333333333", region="eu-west-1",
     availability_zones=("eu-west-1a", "eu-west-1b", "eu-west-1c"), domain="zacatl.example.com",
     cluster={cluster},
+    access={{"admin_role_arns": ("arn:aws:iam::333333333333:role/admin",)}},
+    dns={{"hosted_zone_id": "Z0123456789ABCDEFGHIJ"}},
+    gitops={{"repo_url": "https://github.com/x/y.git"}},
     services=(
         presets.zacatl_example_backend("{tier}", image={{"digest": "{digest}"}}, {reference}),
         presets.service("{tier}", name="ledger-api", image={{"digest": "{digest}"}},

@@ -17,6 +17,9 @@ def _prod(**overrides):
         "region": "eu-west-1",
         "availability_zones": ("eu-west-1a", "eu-west-1b", "eu-west-1c"),
         "domain": "zacatl.example.com",
+        "access": {"admin_role_arns": ("arn:aws:iam::333333333333:role/zacatl-platform-admin",)},
+        "dns": {"hosted_zone_id": "Z0123456789ABCDEFGHIJ"},
+        "gitops": {"repo_url": "https://github.com/zacatl-example/zacatl-infra.git"},
         "services": (presets.zacatl_example_backend("prod", image={"digest": DIGEST}, database=ATLAS),),
     }
     return presets.environment("prod", **{**fields, **overrides})

@@ -62,6 +62,7 @@ def test_a_service_host_override_reaches_the_rule_and_the_certificate():
                                           database={"egress_cidrs": ("192.168.248.0/21",)})
     env = presets.environment("staging", name="qa", account="111111111111", region="eu-west-1",
                               availability_zones=("eu-west-1a", "eu-west-1b"), domain="qa.example.com",
+                              access={"admin_role_arns": ("arn:aws:iam::111111111111:role/admin",)}, dns={"hosted_zone_id": "Z0123456789ABCDEFGHIJ"}, gitops={"repo_url": "https://github.com/x/y.git"}, 
                               services=(spec,))
     assert naming.host(env, spec) == "greetings.qa.example.com"
     (ingress,) = [d for d in yaml.safe_load_all(environment_app(env, Path("/n")).synth_yaml())
@@ -77,6 +78,7 @@ def test_public_subnets_are_the_first_blocks_of_the_vpc_one_per_zone():
         "prod", name="qa", account="111111111111", region="eu-west-1",
         availability_zones=("eu-west-1a", "eu-west-1b", "eu-west-1c"), domain="qa.example.com",
         network={"vpc_cidr": "10.8.16.0/20"},
+        access={"admin_role_arns": ("arn:aws:iam::111111111111:role/admin",)}, dns={"hosted_zone_id": "Z0123456789ABCDEFGHIJ"}, gitops={"repo_url": "https://github.com/x/y.git"}, 
         services=(presets.zacatl_example_backend("prod", image={"tag": "1.0.0"},
                                                  database={"egress_cidrs": ("192.168.248.0/21",)}),))
     assert naming.public_subnet_cidrs(env) == ("10.8.16.0/24", "10.8.17.0/24", "10.8.18.0/24")

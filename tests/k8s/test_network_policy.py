@@ -81,7 +81,9 @@ def _render(env):
 def _staging(*services):
     return presets.environment("staging", name="qa", account="111111111111", region="eu-west-1",
                                availability_zones=("eu-west-1a", "eu-west-1b"), domain="qa.example.com",
-                               services=services)
+                               access={"admin_role_arns": ("arn:aws:iam::111111111111:role/admin",)},
+                               dns={"hosted_zone_id": "Z0123456789ABCDEFGHIJ"},
+                               gitops={"repo_url": "https://github.com/x/y.git"}, services=services)
 
 
 def test_database_and_external_upstreams_become_ip_block_egress_rules():

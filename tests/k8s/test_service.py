@@ -247,6 +247,7 @@ def test_fails_when_the_cluster_version_has_no_sleep_action():
 def _single_service_env(spec):
     return presets.environment("dev", name="qa", account="111111111111", region="eu-west-1",
                                availability_zones=("eu-west-1a", "eu-west-1b"), domain="qa.example.com",
+                               access={"admin_role_arns": ("arn:aws:iam::111111111111:role/admin",)}, dns={"hosted_zone_id": "Z0123456789ABCDEFGHIJ"}, gitops={"repo_url": "https://github.com/x/y.git"}, 
                                services=(spec,))
 
 

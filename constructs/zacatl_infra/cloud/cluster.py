@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from .. import naming
+from .. import facts, naming
 from ..config import EnvironmentConfig
 from ..policy import acknowledge, managed_policy_finding
 from .identity import pod_identity_role
@@ -28,9 +31,8 @@ CONTROL_PLANE_LOGS = [
 #: Audit logs are kept long enough for a quarterly access review.
 CONTROL_PLANE_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
 
-#: Managed add-ons. Versions are not pinned: the right version depends on the Kubernetes version and
-#: only `aws eks describe-addon-versions` knows it, which an offline synth cannot ask; EKS installs
-#: the default version for the cluster's Kubernetes version and keeps it on upgrades we make here.
+#: EKS managed add-ons. ``metrics-server`` is an EKS community add-on (AWS validates its version
+#: against the cluster's Kubernetes version; source: EKS user guide, "Community add-ons").
 ADDONS = (
     "vpc-cni",
     "coredns",
@@ -38,6 +40,7 @@ ADDONS = (
     "eks-pod-identity-agent",
     "aws-ebs-csi-driver",
     "amazon-cloudwatch-observability",
+    "metrics-server",
 )
 #: Add-ons that call AWS: the ServiceAccount the add-on creates and the AWS managed policy it needs.
 #: The role is bound through the add-on's own Pod Identity association, not through the node role,
@@ -47,7 +50,30 @@ ADDON_IDENTITIES = {
     "amazon-cloudwatch-observability": ("cloudwatch-agent", "CloudWatchAgentServerPolicy"),
 }
 #: Add-ons whose pods need nodes to run: created after the node group so they become ACTIVE, not DEGRADED.
-NEEDS_NODES = ("coredns", "aws-ebs-csi-driver", "amazon-cloudwatch-observability")
+NEEDS_NODES = ("coredns", "aws-ebs-csi-driver", "amazon-cloudwatch-observability", "metrics-server")
+
+
+def addon_version(name: str, kubernetes_version: str) -> str | None:
+    """The pinned version of EKS add-on ``name`` for ``kubernetes_version`` from ``facts/eks_addons.json``.
+
+    None when the fact file has no verified version for that minor: the stack then leaves
+    ``AddonVersion`` unset and EKS installs its default for the cluster's version (the table says so).
+    """
+    return facts.load("eks_addons")["versions"][name].get(kubernetes_version)
+
+
+def addon_configuration(name: str) -> dict[str, str] | None:
+    """Configuration values of add-on ``name`` (``facts/eks_addons.json``), without the source note."""
+    config = facts.load("eks_addons")["configuration"].get(name)
+    return None if config is None else {k: v for k, v in config.items() if k != "source"}
+
+
+def _kubectl_layer(scope: Construct) -> Construct:
+    """kubectl and helm for the handler Lambda (kubectl 1.36: within one minor of every cluster 1.35-1.37)."""
+    # Imported here: the layer's package is 36 MB of JSII assembly, loaded only when a cluster is built.
+    from aws_cdk.lambda_layer_kubectl_v36 import KubectlV36Layer
+
+    return KubectlV36Layer(scope, "KubectlLayer")
 
 
 class Cluster(Construct):
@@ -59,12 +85,16 @@ class Cluster(Construct):
     - Control-plane logging: all five log types, into ``/aws/eks/<cluster>/cluster`` encrypted with
       ``log_key`` and kept three months. Secrets: envelope-encrypted with a customer-managed
       KMS key (rotation on).
-    - Access: EKS access entries (no aws-auth ConfigMap); ``env.cluster.admin_principal_arns`` get
-      the cluster-admin access policy. Default (no admins listed): the role that creates the cluster
-      (the CloudFormation execution role of ``cdk deploy``) stays cluster admin.
+    - Access: EKS access entries only (API mode, no aws-auth ConfigMap). The creating role (the
+      CloudFormation execution role of ``cdk deploy``) gets no standing access in any tier;
+      ``env.access.admin_role_arns`` get ``AmazonEKSClusterAdminPolicy`` (cluster),
+      ``deploy_role_arns`` ``AmazonEKSEditPolicy`` in the environment's and Argo CD's namespaces,
+      ``viewer_role_arns`` ``AmazonEKSViewPolicy`` (cluster).
     - Nodes: one managed node group of ``env.cluster.node_instance_types``, sized by
       ``node_min``/``node_desired``/``node_max``, spot capacity when ``env.cluster.spot``.
-    - Add-ons: see ``ADDONS``; each is an EKS managed add-on.
+    - Add-ons: see ``ADDONS``; each is an EKS managed add-on, its version pinned per Kubernetes minor
+      where ``facts/eks_addons.json`` has a verified one; vpc-cni enforces NetworkPolicies
+      (``enableNetworkPolicy``), which the workload layer renders in every environment.
     """
 
     def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig, vpc: ec2.IVpc,
@@ -95,20 +125,23 @@ class Cluster(Construct):
             endpoint_access=endpoint,
             cluster_logging=CONTROL_PLANE_LOGS,
             secrets_encryption_key=self.secrets_key,
-            # Admins come from the config through access entries; only when none are configured does
-            # the creating (CloudFormation) role stay admin, or nobody could ever reach the API.
-            bootstrap_cluster_creator_admin_permissions=not env.cluster.admin_principal_arns,
+            # Never the creating role: it is the CloudFormation execution role, which nobody should
+            # hold standing cluster access through, and the property cannot change after creation.
+            bootstrap_cluster_creator_admin_permissions=False,
+            # The kubectl handler applies what CloudFormation cannot (the Argo CD chart and the root
+            # Application). It runs in the private subnets, so it reaches a private-only endpoint too.
+            kubectl_provider_options=eks.KubectlProviderOptions(
+                kubectl_layer=_kubectl_layer(self), private_subnets=vpc.select_subnets(
+                    subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS).subnets),
             # The node group below is explicit; no default capacity, no Auto Mode.
             default_capacity_type=eks.DefaultCapacityType.NODEGROUP,
             default_capacity=0,
         )
         self.cluster.node.default_child.node.add_dependency(control_plane_logs)
+        self._harden_kubectl_provider(log_key)
         acknowledge(self.cluster.role, managed_policy_finding("AmazonEKSClusterPolicy"),
                     "the EKS service role needs AmazonEKSClusterPolicy, which AWS maintains as EKS gains features")
-        admin = eks.AccessPolicy.from_access_policy_name(
-            "AmazonEKSClusterAdminPolicy", access_scope_type=eks.AccessScopeType.CLUSTER)
-        for index, arn in enumerate(env.cluster.admin_principal_arns):
-            self.cluster.grant_access(f"Admin{index}", arn, [admin])
+        self._grant_access(env)
 
         self.nodegroup = self.cluster.add_nodegroup_capacity(
             "Nodes",
@@ -130,6 +163,12 @@ class Cluster(Construct):
             resource = addon.node.default_child
             # EKS bootstraps self-managed vpc-cni, coredns and kube-proxy; the managed add-on takes them over.
             resource.add_property_override("ResolveConflicts", "OVERWRITE")
+            version = addon_version(name, env.cluster.kubernetes_version)
+            if version:
+                resource.add_property_override("AddonVersion", version)
+            configuration = addon_configuration(name)
+            if configuration:
+                resource.add_property_override("ConfigurationValues", json.dumps(configuration, sort_keys=True))
             if name in NEEDS_NODES:
                 addon.node.add_dependency(self.nodegroup)
             if name in ADDON_IDENTITIES:
@@ -143,3 +182,49 @@ class Cluster(Construct):
                                                [{"RoleArn": role.role_arn, "ServiceAccount": service_account}])
                 addon.node.add_dependency(self.addons["eks-pod-identity-agent"])
             self.addons[name] = addon
+
+    def _grant_access(self, env: EnvironmentConfig) -> None:
+        """One access entry per configured role, each with its EKS access policy and scope."""
+        def policy(name: str, namespaces: list[str] | None = None) -> eks.IAccessPolicy:
+            scope = eks.AccessScopeType.NAMESPACE if namespaces else eks.AccessScopeType.CLUSTER
+            return eks.AccessPolicy.from_access_policy_name(name, access_scope_type=scope, namespaces=namespaces)
+
+        grants = (
+            ("Admin", env.access.admin_role_arns, policy("AmazonEKSClusterAdminPolicy")),
+            ("Deploy", env.access.deploy_role_arns,
+             policy("AmazonEKSEditPolicy", [naming.namespace(env), naming.ARGOCD_NAMESPACE])),
+            ("Viewer", env.access.viewer_role_arns, policy("AmazonEKSViewPolicy")),
+        )
+        for prefix, arns, access_policy in grants:
+            for index, arn in enumerate(arns):
+                self.cluster.grant_access(f"{prefix}{index}", arn, [access_policy])
+
+    def _harden_kubectl_provider(self, log_key: kms.IKey) -> None:
+        """The kubectl handler aws_eks_v2 builds: its logs get our key; the findings that stand, with why."""
+        provider = self.cluster.node.find_child("KubectlProvider")
+        for child in provider.node.find_all():
+            if isinstance(child, logs.CfnLogGroup):
+                child.kms_key_id = log_key.key_arn
+            elif isinstance(child, lambda_.CfnFunction):
+                child.add_metadata("checkov", {"skip": [
+                    {"id": "CKV_AWS_115", "comment": "deploy-time custom resource handler; CloudFormation calls it a few "
+                                                     "times per deploy, a concurrency cap would only fail deploys"},
+                    {"id": "CKV_AWS_116", "comment": "invoked synchronously by CloudFormation, which reports failures"},
+                    {"id": "CKV_AWS_173", "comment": "its environment holds no secret: the framework's function ARN and "
+                                                     "settings that CloudFormation shows anyway"},
+                ]})
+        for policy in ("service-role/AWSLambdaBasicExecutionRole", "service-role/AWSLambdaVPCAccessExecutionRole",
+                       "AmazonEC2ContainerRegistryReadOnly"):
+            acknowledge(provider, managed_policy_finding(policy),
+                        f"aws_eks_v2's kubectl handler and its provider framework need {policy.split('/')[-1]} to log, "
+                        "run in the private subnets and pull the handler image; the CDK manages these roles")
+        ecr_public = ('IAM4[Policy::{"Fn::If":["ClusterKubectlProviderHandlerHasEcrPublic78825EA1",{"Fn::Join":["",'
+                      '["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},'
+                      '{"Ref":"AWS::NoValue"}]}]')
+        acknowledge(provider, ecr_public, "attached by aws_eks_v2 only in partitions with ECR Public, so helm can pull "
+                    "OCI charts from public.ecr.aws; read-only")
+        acknowledge(provider, "L1", "the handler's Python runtime is chosen by aws-cdk-lib's kubectl provider and "
+                    "moves with the pinned aws-cdk-lib version, not set here")
+        acknowledge(provider, f"IAM5[Resource::<{cdk.Stack.of(self).get_logical_id(provider.node.find_child('Handler').node.default_child)}.Arn>:*]",
+                    "the provider framework invokes every version of the one kubectl handler function; the "
+                    "wildcard is that function's version suffix")

@@ -109,4 +109,32 @@ class WorkloadIdentities(Construct):
         elif identity.purpose == "load-balancer-controller":
             role.attach_inline_policy(load_balancer_controller_policy(
                 role, "Policy", cluster_name=cluster.cluster_name, vpc_id=cluster.vpc.vpc_id))
+        elif identity.purpose == "external-dns":
+            # The calls of external-dns's AWS provider (kubernetes-sigs/external-dns docs/tutorials/aws.md;
+            # the EKS user guide's "Community add-ons" reduces them to the same three), on this zone only.
+            zone = f"arn:{cdk.Stack.of(role).partition}:route53:::hostedzone/{env.dns.hosted_zone_id}"
+            role.add_to_policy(iam.PolicyStatement(
+                actions=["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets",
+                         "route53:ListTagsForResource"], resources=[zone]))
+            role.add_to_policy(iam.PolicyStatement(actions=["route53:ListHostedZones"], resources=["*"]))
+            acknowledge(role, "IAM5[Resource::*]", "route53:ListHostedZones supports no resource-level "
+                        "permissions; record changes are limited to the environment's one hosted zone")
+        elif identity.purpose == "cluster-autoscaler":
+            # The AWS provider's documented permissions (kubernetes/autoscaler
+            # cluster-autoscaler/cloudprovider/aws/README.md, "IAM Policy"): reads everywhere, and scaling
+            # only groups tagged as this cluster's (EKS tags managed node group ASGs with
+            # k8s.io/cluster-autoscaler/<cluster> = owned).
+            role.add_to_policy(iam.PolicyStatement(resources=["*"], actions=[
+                "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances",
+                "autoscaling:DescribeLaunchConfigurations", "autoscaling:DescribeScalingActivities",
+                "ec2:DescribeImages", "ec2:DescribeInstanceTypes",
+                "ec2:DescribeLaunchTemplateVersions", "ec2:GetInstanceTypesFromInstanceRequirements",
+                "eks:DescribeNodegroup"]))
+            role.add_to_policy(iam.PolicyStatement(
+                resources=["*"],
+                actions=["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+                conditions={"StringEquals": {
+                    f"aws:ResourceTag/k8s.io/cluster-autoscaler/{naming.cluster_name(env)}": "owned"}}))
+            acknowledge(role, "IAM5[Resource::*]", "the Describe calls support no resource-level permissions; "
+                        "scaling is conditioned on the node groups' cluster-autoscaler ownership tag")
         # "service": nothing here; a service that needs AWS gets grants from its owners, explicitly.

@@ -1,8 +1,11 @@
-"""The AWS Load Balancer Controller's IAM policy: the upstream policy (v2.x), narrowed to one cluster.
+"""The AWS Load Balancer Controller's IAM policy: the upstream policy (v3.5.0), narrowed to one cluster.
 
-Narrowed from ``docs/install/iam_policy.json`` of kubernetes-sigs/aws-load-balancer-controller:
-- WAF, Shield and Cognito statements are left out: no ingress of this project uses them (add them
-  with the annotation that needs them);
+Narrowed from ``docs/install/iam_policy.json`` of kubernetes-sigs/aws-load-balancer-controller at the
+version the pinned chart runs (kept as ``tests/data/aws-load-balancer-controller-v3.5.0-iam_policy.json``;
+``tests/contract/test_platform_contract.py`` proves every other action is here):
+- WAF (classic and v2) and Shield calls are left out because the chart values switch those features off
+  (``k8s/addons/load_balancer_controller.py``: ``enableWaf``/``enableWafv2``/``enableShield`` false);
+  Cognito because no Ingress uses ``auth-type: cognito``;
 - writes are scoped to resource ARNs of this account and region (upstream uses ``*``), new security
   groups to this VPC;
 - every mutation of an existing load balancer, target group or security group requires the tag
@@ -59,6 +62,7 @@ def load_balancer_controller_policy(scope: Construct, id_: str, *, cluster_name:
             "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTrustStores",
             "elasticloadbalancing:DescribeCapacityReservation",
             "acm:ListCertificates", "acm:DescribeCertificate",
+            "iam:ListServerCertificates", "iam:GetServerCertificate",
         ]),
         # Security groups for load balancers: only in this VPC, tagged with the cluster at creation.
         iam.PolicyStatement(actions=["ec2:CreateSecurityGroup"],
@@ -108,8 +112,8 @@ def load_balancer_controller_policy(scope: Construct, id_: str, *, cluster_name:
     ]
     policy = iam.Policy(scope, id_, statements=statements)
     acknowledge(policy, "IAM5[Resource::*]",
-                "only the read-only Describe/Get statement uses '*': those EC2, ELB and ACM calls support no "
-                "resource-level permissions")
+                "only the read-only Describe/Get/List statement uses '*': those EC2, ELB, ACM and IAM server "
+                "certificate reads support no resource-level permissions")
     for resource in [security_groups, *elb_resources, *listener_resources]:
         acknowledge(policy, f"IAM5[Resource::{resource}]",
                     "load balancer, target group, listener and security group names are chosen by the controller "

@@ -9,10 +9,13 @@ from .. import naming
 from ..config import EnvironmentConfig
 from .alarms import Alarms
 from .backups import REQUEST_METRICS_ID, BackupBucket
+from .certificates import IngressCertificate
 from .cluster import Cluster
+from .gitops import GitOps
 from .identity import ServiceSecrets, WorkloadIdentities
 from .network import Network
 from .registry import RegistryReplication, ServiceRepository
+from .session_host import SessionManagerHost
 
 
 class EnvironmentStack(cdk.Stack):
@@ -33,8 +36,8 @@ class EnvironmentStack(cdk.Stack):
         self.node.set_context(
             f"availability-zones:account={env.account}:region={env.region}", list(env.availability_zones)
         )
-        cdk.Tags.of(self).add("zacatl:environment", env.name)
-        cdk.Tags.of(self).add("zacatl:managed-by", "zacatl-infra")
+        for key, value in naming.stack_tags(env).items():
+            cdk.Tags.of(self).add(key, value)
         self.repositories = {
             spec.name: ServiceRepository(self, f"Repository-{spec.name}", env=env, service=spec).repository
             for spec in env.services
@@ -44,6 +47,12 @@ class EnvironmentStack(cdk.Stack):
         )
         self.network = Network(self, "Network", env=env)
         self.cluster = Cluster(self, "Cluster", env=env, vpc=self.network.vpc, log_key=self.network.log_key)
+        self.gitops = GitOps(self, "GitOps", env=env, cluster=self.cluster.cluster)
+        self.session_host = (SessionManagerHost(self, "SessionManagerHost", env=env, vpc=self.network.vpc,
+                                                cluster=self.cluster.cluster)
+                             if env.access.session_manager_host else None)
+        self.certificate = (IngressCertificate(self, "Certificate", env=env)
+                            if naming.certificate_domains(env) else None)
         self.backups = BackupBucket(self, "Backups", env=env)
         self.secrets = ServiceSecrets(self, "Secrets", env=env)
         self.identities = WorkloadIdentities(
@@ -55,5 +64,7 @@ class EnvironmentStack(cdk.Stack):
         cdk.CfnOutput(self, "ClusterName", value=self.cluster.cluster.cluster_name)
         cdk.CfnOutput(self, "BackupBucketName", value=self.backups.bucket.bucket_name)
         cdk.CfnOutput(self, "AlarmTopicArn", value=self.alarms.topic.topic_arn)
+        if self.certificate:
+            cdk.CfnOutput(self, "CertificateArn", value=self.certificate.certificate.certificate_arn)
         for name, repository in self.repositories.items():
             cdk.CfnOutput(self, f"RepositoryUri-{name}", value=repository.repository_uri)

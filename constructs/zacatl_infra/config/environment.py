@@ -49,8 +49,6 @@ class ClusterSettings(FrozenModel):
     kubernetes_version: str = NEWEST_EKS_VERSION
     #: CIDRs allowed to reach the public API endpoint. Default: none, the endpoint is private only.
     public_endpoint_cidrs: tuple[str, ...] = ()
-    #: IAM principal ARNs given cluster-admin through EKS access entries.
-    admin_principal_arns: tuple[str, ...] = ()
     node_instance_types: tuple[str, ...] = ("m7i.large",)
     node_min: int = Field(default=2, ge=1)
     node_desired: int = Field(default=2, ge=1)
@@ -78,14 +76,6 @@ class ClusterSettings(FrozenModel):
                 raise ValueError(f"{cidr!r} opens the API endpoint to the whole internet: list office or VPN ranges")
         return value
 
-    @field_validator("admin_principal_arns")
-    @classmethod
-    def _arns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for arn in value:
-            if not re.match(r"^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:(role|user|assumed-role)/.+$", arn):
-                raise ValueError(f"{arn!r} is not an IAM role or user ARN")
-        return value
-
     @model_validator(mode="after")
     def _node_bounds(self) -> ClusterSettings:
         if not self.node_min <= self.node_desired <= self.node_max:
@@ -94,6 +84,137 @@ class ClusterSettings(FrozenModel):
                 f"(got {self.node_min}, {self.node_desired}, {self.node_max})"
             )
         return self
+
+
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$")
+_STS_ARN = re.compile(r"^arn:aws[a-z-]*:sts::")
+
+
+def _role_arn(value: str) -> str:
+    if _STS_ARN.match(value):
+        raise ValueError(
+            f"{value!r} is an STS session ARN; EKS access entries accept only the IAM role ARN "
+            "(arn:aws:iam::<account>:role/<name>)")
+    if not _ROLE_ARN.match(value):
+        raise ValueError(f"{value!r} is not an IAM role ARN such as 'arn:aws:iam::111111111111:role/platform-admin'")
+    return value
+
+
+IamRoleArn = Annotated[str, AfterValidator(_role_arn)]
+"""An IAM role ARN (``arn:aws:iam::<account>:role/<path/name>``); STS session ARNs are refused."""
+
+
+class AccessSettings(FrozenModel):
+    """Who reaches the Kubernetes API, through EKS access entries with EKS access policies.
+
+    The role that creates the cluster (the CloudFormation execution role) never gets standing access:
+    ``BootstrapClusterCreatorAdminPermissions`` is false in every tier, so the people and pipelines
+    listed here are the only way in. Source: EKS user guide, "Grant IAM users access to Kubernetes
+    with EKS access entries" and "Associate access policies with access entries".
+    """
+
+    #: Roles given ``AmazonEKSClusterAdminPolicy`` on the whole cluster. Required (one or more) outside ``local``.
+    admin_role_arns: tuple[IamRoleArn, ...] = ()
+    #: CI/CD roles given ``AmazonEKSEditPolicy`` in the environment's namespace and Argo CD's namespace
+    #: only (deploys go through GitOps; this is for pipeline checks and emergency syncs). Default: none.
+    deploy_role_arns: tuple[IamRoleArn, ...] = ()
+    #: Roles given ``AmazonEKSViewPolicy`` on the whole cluster (read-only, no Secrets). Default: none.
+    viewer_role_arns: tuple[IamRoleArn, ...] = ()
+    #: An SSM Session Manager host in a private subnet, the way into a private-only API endpoint that
+    #: opens no inbound port. Default: off (deploys need no way in: Argo CD pulls from Git).
+    session_manager_host: bool = False
+
+    @model_validator(mode="after")
+    def _distinct(self) -> AccessSettings:
+        roles = [*self.admin_role_arns, *self.deploy_role_arns, *self.viewer_role_arns]
+        repeated = sorted({r for r in roles if roles.count(r) > 1})
+        if repeated:
+            raise ValueError(f"a role may have one access entry only, but {repeated} is listed more than once")
+        return self
+
+
+_REPO_URL = re.compile(r"^(https://[^\s/]+/\S+|ssh://[^\s/]+/\S+|git@[^\s:]+:\S+)$")
+_REVISION = re.compile(r"^[A-Za-z0-9._/-]{1,100}$")
+
+
+class IdentityCenterSettings(FrozenModel):
+    """IAM Identity Center, which the EKS Argo CD capability uses for sign-in (its only identity source)."""
+
+    #: ARN of the Identity Center instance, ``arn:aws:sso:::instance/ssoins-<16 hex>``.
+    instance_arn: str = Field(pattern=r"^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$")
+    #: Region the Identity Center instance lives in (often not the cluster's).
+    region: AwsRegion
+    #: Identity Center group ids given the Argo CD ADMIN role. At least one.
+    admin_group_ids: tuple[str, ...] = Field(min_length=1)
+    #: Identity Center group ids given the Argo CD VIEWER role. Default: none.
+    viewer_group_ids: tuple[str, ...] = ()
+
+
+class GitOpsSettings(FrozenModel):
+    """Argo CD, installed by the stack, and the root Application it syncs ``dist/<env>/`` from.
+
+    Two installs: ``capability`` is the EKS managed Argo CD (``AWS::EKS::Capability`` type ARGOCD; AWS
+    runs and upgrades it, sign-in through IAM Identity Center, required in ``identity_center``);
+    ``helm`` is the upstream argo-cd chart at the version pinned in ``facts/charts.json``.
+    """
+
+    install: Literal["capability", "helm"] = "helm"
+    #: Git repository Argo CD pulls: ``https://...``, ``ssh://...`` or ``git@host:path``. Required outside ``local``.
+    repo_url: str | None = None
+    #: Branch, tag or commit the root Application follows. Default: ``main``.
+    revision: str = "main"
+    #: Required when ``install`` is ``capability``.
+    identity_center: IdentityCenterSettings | None = None
+
+    @field_validator("repo_url")
+    @classmethod
+    def _repo_url(cls, value: str | None) -> str | None:
+        if value is not None and not _REPO_URL.match(value):
+            raise ValueError(f"{value!r} is not an https or ssh Git URL (https://host/path, ssh://host/path, git@host:path)")
+        return value
+
+    @field_validator("revision")
+    @classmethod
+    def _revision(cls, value: str) -> str:
+        if not _REVISION.match(value) or ".." in value:
+            raise ValueError(f"{value!r} is not a Git branch, tag or commit")
+        return value
+
+    @model_validator(mode="after")
+    def _identity_center(self) -> GitOpsSettings:
+        if self.install == "capability" and self.identity_center is None:
+            raise ValueError("install 'capability' needs identity_center (the EKS Argo CD capability signs in "
+                             "through IAM Identity Center only)")
+        return self
+
+
+class DnsSettings(FrozenModel):
+    """The Route 53 public hosted zone that holds the environment's ``domain``.
+
+    Given by id, so synth needs no lookup; external-dns writes the service records into it and the
+    ACM certificate is validated through it.
+    """
+
+    #: Route 53 hosted zone id, ``Z`` and up to 31 upper-case letters or digits. Required outside ``local``.
+    hosted_zone_id: str | None = None
+    #: The zone's name, which ``domain`` must equal or be under. Default: ``domain`` itself.
+    zone_name: str | None = None
+
+    @field_validator("hosted_zone_id")
+    @classmethod
+    def _zone_id(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^Z[A-Z0-9]{1,31}$", value):
+            raise ValueError(f"{value!r} is not a Route 53 hosted zone id such as 'Z0123456789ABCDEFGHIJ'")
+        return value
+
+
+class NodeAutoscalingSettings(FrozenModel):
+    """Cluster Autoscaler over the managed node group (bounds: ``cluster.node_min``/``node_max``)."""
+
+    #: Off means the node group stays at ``node_desired``. Default: on in every cloud tier.
+    enabled: bool = True
+    #: How long a node must be unneeded before it is removed. Default: 10 minutes (the upstream default).
+    scale_down_unneeded_minutes: int = Field(default=10, ge=1, le=120)
 
 
 class NetworkSettings(FrozenModel):
@@ -180,6 +301,10 @@ class EnvironmentConfig(FrozenModel):
     backups: BackupSettings = BackupSettings()
     registry: RegistrySettings = RegistrySettings()
     alerts: AlertSettings = AlertSettings()
+    access: AccessSettings = AccessSettings()
+    gitops: GitOpsSettings = GitOpsSettings()
+    dns: DnsSettings = DnsSettings()
+    node_autoscaling: NodeAutoscalingSettings = NodeAutoscalingSettings()
     services: tuple[ServiceSpec, ...] = Field(min_length=1)
 
     @field_validator("account")
@@ -207,6 +332,18 @@ class EnvironmentConfig(FrozenModel):
             for zone in self.availability_zones:
                 if self.region and not (zone.startswith(self.region) and len(zone) == len(self.region) + 1):
                     problems.append(f"availability zone {zone!r} is not in region {self.region!r}")
+            if not self.access.admin_role_arns:
+                problems.append("access.admin_role_arns: a cloud environment needs at least one administrator "
+                                "role (the creating CloudFormation role gets no standing cluster access)")
+            if self.gitops.repo_url is None:
+                problems.append("gitops.repo_url: a cloud environment needs the Git repository Argo CD syncs "
+                                f"dist/{self.name}/ from (https://... or ssh://...)")
+            if self.dns.hosted_zone_id is None:
+                problems.append("dns.hosted_zone_id: a cloud environment needs the id of the Route 53 zone "
+                                f"holding {self.domain!r} (certificates and DNS records go there)")
+            zone = self.dns.zone_name or self.domain
+            if self.domain != zone and not self.domain.endswith("." + zone):
+                problems.append(f"dns.zone_name: domain {self.domain!r} is not in zone {zone!r}")
             for service in self.services:
                 if service.image.is_mutable:
                     problems.append(

@@ -9,6 +9,24 @@ contract tests read them, so a fact is written once.
 - ``eks_pod_identity``: where the EKS Pod Identity agent answers.
 - ``nodejs``: how the V8 heap limit is set and sized.
 - ``reloader``: the Stakater Reloader annotation that rolls pods when their Secret changes.
+- ``eks_addons.json``: EKS managed add-on versions per Kubernetes minor, with their source.
+- ``charts.json``: the pinned upstream Helm charts, their versions and the kinds each installs.
 - ``container_images``: the pinned builder, runtime, MongoDB and Redis images of local development.
 - ``kind``: the kind release of the local cluster: node image, config API, pod network.
 """
+
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+_HERE = Path(__file__).resolve().parent
+
+
+@cache
+def load(name: str) -> Any:
+    """The parsed JSON fact file ``facts/<name>.json``; raises FileNotFoundError naming it."""
+    return json.loads((_HERE / f"{name}.json").read_text())

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import cdk8s
 
-from .. import naming
+from .. import naming, sync
 from ..config import EnvironmentConfig
+from .addons.application import PlatformAddOns
 from .namespace import EnvironmentNamespace
 from .network_policy import NamespaceNetworkPolicies
 from .secrets import AwsSecretStore
@@ -30,6 +31,28 @@ class NamespaceChart(cdk8s.Chart):
         self.network_policies = NamespaceNetworkPolicies(self, "NetworkPolicies", env=env)
 
 
+class PlatformChart(cdk8s.Chart):
+    """The platform add-ons as Argo CD objects (cloud tiers only); see ``addons.application``."""
+
+    def __init__(self, scope: cdk8s.App, id_: str, *, env: EnvironmentConfig) -> None:
+        super().__init__(scope, id_, disable_resource_name_hashes=True)
+        self.addons = PlatformAddOns(self, "AddOns", env=env)
+
+
+#: Kinds served by CRDs an add-on installs in the same sync: Argo CD skips their dry run (it would fail
+#: with "no matches for kind") and applies them in their wave, after the operator is healthy.
+_CUSTOM_RESOURCE_GROUPS = ("external-secrets.io",)
+
+
+def _order(chart: cdk8s.Chart) -> None:
+    """Sync waves and options on the objects of ``chart``: Namespaces first, custom resources skip dry run."""
+    for obj in (c for c in chart.node.find_all() if isinstance(c, cdk8s.ApiObject)):
+        if obj.kind == "Namespace":
+            obj.metadata.add_annotation(sync.WAVE_ANNOTATION, str(sync.NAMESPACES))
+        elif obj.api_version.split("/")[0] in _CUSTOM_RESOURCE_GROUPS:
+            obj.metadata.add_annotation(sync.SYNC_OPTIONS_ANNOTATION, sync.SKIP_DRY_RUN)
+
+
 class ServiceChart(cdk8s.Chart):
     """Everything one service needs, in the environment's namespace."""
 
@@ -44,7 +67,8 @@ class ServiceChart(cdk8s.Chart):
 def environment_app(
     env: EnvironmentConfig, outdir: Path, *, service_class: type[ZacatlService] = ZacatlService
 ) -> cdk8s.App:
-    """The workload layer of ``env``: ``00-namespace.yaml`` first, then ``20-<service>.yaml`` each.
+    """The workload layer of ``env``: ``00-namespace.yaml``, ``10-platform.yaml`` (cloud tiers: the add-ons'
+    AppProject and Applications), then ``20-<service>.yaml`` each; Argo CD sync waves order the apply.
 
     ``service_class``: Default ``ZacatlService``; a service repository passes its subclass to change
     what every service renders (see docs/workloads.md).
@@ -54,7 +78,11 @@ def environment_app(
         yaml_output_type=cdk8s.YamlOutputType.FILE_PER_CHART,
         output_file_extension=".yaml",
     )
-    NamespaceChart(app, "00-namespace", env=env)
+    charts: list[cdk8s.Chart] = [NamespaceChart(app, "00-namespace", env=env)]
+    if not env.is_local:
+        charts.append(PlatformChart(app, "10-platform", env=env))
     for spec in env.services:
-        ServiceChart(app, f"20-{spec.name}", env=env, service_name=spec.name, service_class=service_class)
+        charts.append(ServiceChart(app, f"20-{spec.name}", env=env, service_name=spec.name, service_class=service_class))
+    for chart in charts:
+        _order(chart)
     return app

@@ -27,10 +27,21 @@ def pod_security_labels(env: EnvironmentConfig) -> dict[str, str]:
     return labels
 
 
+#: The AWS Load Balancer Controller's webhook adds a target-health readiness gate to pods of namespaces
+#: with this label: a pod counts as ready only once the ALB sees it healthy, so rollouts drop no requests.
+READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject"
+
+
+def readiness_gate_labels(env: EnvironmentConfig) -> dict[str, str]:
+    """``{READINESS_GATE_LABEL: "enabled"}`` in cloud tiers (ALB ingress); none on ``local`` (ingress-nginx)."""
+    return {} if env.is_local else {READINESS_GATE_LABEL: "enabled"}
+
+
 class EnvironmentNamespace(Construct):
     """The namespace every service of the environment runs in, named by ``naming.namespace``.
 
-    Pods that do not meet the ``restricted`` Pod Security Standard are rejected at admission.
+    Pods that do not meet the ``restricted`` Pod Security Standard are rejected at admission. Cloud tiers
+    label it for the load balancer controller's readiness gates (``READINESS_GATE_LABEL``).
     """
 
     def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig) -> None:
@@ -39,6 +50,7 @@ class EnvironmentNamespace(Construct):
             self,
             "Resource",
             metadata=cdk8s.ApiObjectMetadata(
-                name=naming.namespace(env), labels={**environment_labels(env), **pod_security_labels(env)}
+                name=naming.namespace(env),
+                labels={**environment_labels(env), **pod_security_labels(env), **readiness_gate_labels(env)},
             ),
         )
