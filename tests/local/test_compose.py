@@ -10,9 +10,10 @@ import json
 import re
 from pathlib import Path
 
+from urllib.parse import urlsplit
+
 import jsonschema
 import pytest
-from urllib.parse import urlsplit
 
 from zacatl_infra.config import presets
 from zacatl_infra.local import compose
@@ -65,7 +66,7 @@ def test_each_service_gets_exactly_the_variables_of_its_deployment(local_files, 
         secret = {v["name"] for v in container["env"] if "valueFrom" in v}
         environment = service["environment"]
         assert set(environment) == set(plain) | secret
-        assert {k: v for k, v in environment.items() if k in plain} == plain
+        assert {k: v.replace("$$", "$") for k, v in environment.items() if k in plain} == plain
         for name in secret:
             assert _INTERPOLATION.fullmatch(environment[name]).group(1) == name, environment[name]
 
@@ -135,8 +136,8 @@ def test_no_secret_value_in_the_compose_files_or_the_env_example(local_files, en
     secrets |= {compose.MONGODB_ROOT_PASSWORD}
     for file in FILES:
         text = (files.compose_dir / file).read_text()
-        # Every `$` is a required interpolation: nothing can smuggle a default value in.
-        assert text.count("$") == len(_INTERPOLATION.findall(text)), file
+        # Every `$` is a required interpolation or an escaped literal (`$$`): no default value sneaks in.
+        assert text.replace("$$", "").count("$") == len(_INTERPOLATION.findall(text)), file
         assert not re.search(r"://[^/\s:@]+:[^/\s@]+@", text), f"{file}: a URL with credentials"
         for service in files.compose(file)["services"].values():
             for name, value in (service.get("environment") or {}).items():
@@ -156,8 +157,8 @@ def test_env_example_lists_every_variable_the_compose_files_use(local_files, env
         for spec in files.env.services:
             environment = files.compose(file)["services"][spec.name]["environment"]
             assert set(environment) <= set(example)
-            assert {k: v for k, v in environment.items() if "$" not in v} == {
-                k: example[k] for k, v in environment.items() if "$" not in v}
+            assert {k: v.replace("$$", "$") for k, v in environment.items() if not _INTERPOLATION.fullmatch(v)} == {
+                k: example[k] for k, v in environment.items() if not _INTERPOLATION.fullmatch(v)}
 
 
 def test_a_service_without_database_neither_waits_for_nor_reads_mongodb():
@@ -180,3 +181,11 @@ def test_fails_when_two_services_would_publish_the_same_port():
         compose.development(env)
     with pytest.raises(ValueError, match="container_port 3000 is also 'a-api''s"):
         compose.production(env)
+
+
+def test_a_dollar_in_a_setting_reaches_the_container_unchanged():
+    env = presets.environment("local", name="local", domain="zacatl.localtest.me", services=(
+        presets.service("local", name="shop-api", image={"tag": "dev"}, container_port=3000, env={"PRICE_FORMAT": "$0.00"},
+                        health={"readiness_path": "/ready"}),))
+    assert compose.development(env)["services"]["shop-api"]["environment"]["PRICE_FORMAT"] == "$$0.00"
+    assert "PRICE_FORMAT=$0.00" in compose.env_example(env).splitlines()

@@ -55,10 +55,11 @@ def secret_variables(spec: ServiceSpec) -> tuple[str, ...]:
 
 def service_variables(env: EnvironmentConfig, spec: ServiceSpec) -> dict[str, str]:
     """Name -> compose value of every variable the service's container gets, as its Deployment does:
-    the platform's (``runtime.platform_variables``), then ``spec.env`` (the ConfigMap), then each
-    secret as a required interpolation (never a value)."""
-    variables = dict(runtime.platform_variables(env, spec))
-    variables.update(spec.env)
+    the platform's (``runtime.platform_variables``), then ``spec.env`` (the ConfigMap), each ``$``
+    escaped as ``$$``; then each secret as a required interpolation (never a value)."""
+    plain = {**runtime.platform_variables(env, spec), **spec.env}
+    # Compose interpolates `$` everywhere; `$$` is its literal dollar, so a value arrives unchanged.
+    variables = {name: value.replace("$", "$$") for name, value in plain.items()}
     for name in secret_variables(spec):
         variables[name] = _required(name)
     return variables
@@ -187,11 +188,9 @@ def env_example(env: EnvironmentConfig) -> str:
     secrets: list[str] = []
     for spec in env.services:
         lines.append(f"\n# {spec.name}")
-        for name, value in service_variables(env, spec).items():
-            if name in secret_variables(spec):
-                secrets.append(f"{name}=")
-            else:
-                lines.append(f"{name}={value}")
+        for name, value in {**runtime.platform_variables(env, spec), **spec.env}.items():
+            lines.append(f"{name}={value}")
+        secrets.extend(f"{name}=" for name in secret_variables(spec))
     databases = sorted({s.database.name for s in env.services if s.database})
     lines.append("\n# Secrets: compose refuses to start while one is empty. A database URL on the compose network:")
     for database in databases:
