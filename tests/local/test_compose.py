@@ -6,6 +6,7 @@ Schema: the Compose specification's JSON schema (``compose-spec/``, compose-spec
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -48,6 +49,12 @@ def _health_url(service: dict) -> str:
 def test_compose_files_validate_against_the_compose_schema(local_files, env_name, file):
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in VALIDATOR.iter_errors(local_files[env_name].compose(file))]
     assert not errors, errors
+
+
+def test_vendored_schema_is_the_recorded_upstream_copy():
+    # compose-spec/README.md records the checksum of schema/compose-spec.json at compose-spec 170098ba07d9.
+    digest = hashlib.sha256((Path(__file__).parent / "compose-spec" / "compose-spec.json").read_bytes()).hexdigest()
+    assert digest in (Path(__file__).parent / "compose-spec" / "README.md").read_text().replace("\n", "")
 
 
 def test_schema_check_fails_on_an_invalid_file(local_files):
