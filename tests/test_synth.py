@@ -65,13 +65,13 @@ def test_invalid_environment_fails_with_one_clear_error_and_leaves_dist(scratch_
 def test_construct_error_leaves_dist_untouched(scratch_project: Project, monkeypatch: pytest.MonkeyPatch):
     before = _tree(scratch_project.dist_dir)
 
-    def broken(envs, outdir):
+    def broken(envs, outdir, **_):
         (outdir / "dev").mkdir(parents=True)
         (outdir / "dev" / "00-namespace.yaml").write_text("half written\n")
         raise RuntimeError("construct failed half way")
 
     # The cloud layer is not what this test breaks: it comes from the session's synth, not a new one.
-    monkeypatch.setattr("zacatl_infra.synth.synth_cloud", lambda envs, outdir, context: None)
+    monkeypatch.setattr("zacatl_infra.synth.synth_cloud", lambda envs, outdir, context=None, **_: None)
     monkeypatch.setattr("zacatl_infra.synth.render_workloads", broken)
     with pytest.raises(RuntimeError, match="half way"):
         synth_all(scratch_project)
@@ -83,11 +83,11 @@ def test_full_synth_swaps_in_every_environment_and_prunes_removed_ones(scratch_p
                                                                      monkeypatch: pytest.MonkeyPatch):
     # What is under test is the staging and the swap: each layer's rendering is the session's (each
     # environment is synthesized once per run), copied where synth_all asks for it.
-    def render_from_session(envs, outdir):
+    def render_from_session(envs, outdir, **_):
         for env in envs:
             shutil.copytree(workloads_dir / env.name, outdir / env.name)
 
-    monkeypatch.setattr("zacatl_infra.synth.synth_cloud", lambda envs, outdir, context: None)
+    monkeypatch.setattr("zacatl_infra.synth.synth_cloud", lambda envs, outdir, context=None, **_: None)
     monkeypatch.setattr("zacatl_infra.synth.render_workloads", render_from_session)
     (scratch_project.dist_dir / "retired").mkdir()
     (scratch_project.dist_dir / "retired" / "00-namespace.yaml").write_text("old\n")

@@ -20,7 +20,9 @@ _EXPORTS = {
     "EnvironmentStack": ".cloud.stack",
     "ServiceRepository": ".cloud.registry",
     "ServiceSpec": ".config",
+    "ServiceStack": ".cloud.service_stack",
     "ZacatlService": ".k8s.service",
+    "cloud_app": ".cloud.app",
     "environment_app": ".k8s.charts",
     "load_environments": ".config",
     "presets": ".config",
@@ -29,7 +31,9 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # editors and type checkers see the names eagerly
+    from .cloud.app import cloud_app
     from .cloud.registry import ServiceRepository
+    from .cloud.service_stack import ServiceStack
     from .cloud.stack import EnvironmentStack
     from .config import ConfigError, EnvironmentConfig, ServiceSpec, load_environments, presets
     from .k8s.charts import environment_app

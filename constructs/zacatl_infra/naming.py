@@ -15,19 +15,38 @@ from .config import EnvironmentConfig, ServiceSpec
 PROJECT = "zacatl"
 
 
+#: Longest namespace name Kubernetes accepts (a DNS-1123 label: 63 characters).
+MAX_NAMESPACE = 63
+
+
+def _owner(env: EnvironmentConfig) -> str:
+    """``zacatl-<env>`` for the platform, ``zacatl-<env>-<team>`` for a team in a shared environment.
+
+    Raises ValueError when the team's name makes it longer than a namespace may be (63 characters).
+    """
+    if env.team is None:
+        return f"{PROJECT}-{env.name}"
+    owner = f"{PROJECT}-{env.name}-{env.team}"
+    if len(owner) > MAX_NAMESPACE:
+        raise ValueError(f"environment {env.name!r}: field team: {env.team!r} makes the namespace {owner!r} "
+                         f"{len(owner)} characters long; Kubernetes allows {MAX_NAMESPACE}")
+    return owner
+
+
 def stack_name(env: EnvironmentConfig) -> str:
-    """CloudFormation stack of the environment's cloud layer: ``zacatl-<env>``."""
-    return f"{PROJECT}-{env.name}"
+    """CloudFormation stack of the cloud layer: ``zacatl-<env>`` (platform) or ``zacatl-<env>-<team>``."""
+    return _owner(env)
 
 
 def cluster_name(env: EnvironmentConfig) -> str:
-    """EKS cluster name: ``zacatl-<env>``."""
+    """EKS cluster name: ``zacatl-<env>`` (shared by every team of the environment)."""
     return f"{PROJECT}-{env.name}"
 
 
 def namespace(env: EnvironmentConfig) -> str:
-    """Namespace the environment's services run in: ``zacatl-<env>``, unmistakable in any kube context."""
-    return f"{PROJECT}-{env.name}"
+    """Namespace the services run in: ``zacatl-<env>``, or ``zacatl-<env>-<team>`` for a team's
+    configuration, so two repositories on one cluster never own the same namespaced objects."""
+    return _owner(env)
 
 
 def service_account(service: ServiceSpec) -> str:
@@ -41,8 +60,10 @@ def ecr_repository_prefix(env: EnvironmentConfig) -> str:
 
 
 def ecr_repository_name(env: EnvironmentConfig, service: ServiceSpec) -> str:
-    """ECR repository of a service in the environment's account: ``zacatl-<env>/<service>``."""
-    return f"{ecr_repository_prefix(env)}{service.name}"
+    """ECR repository of a service in the environment's account: ``zacatl-<env>/<service>``, or
+    ``zacatl-<env>/<team>/<service>`` for a team (still under the prefix the platform replicates)."""
+    team = "" if env.team is None else f"{env.team}/"
+    return f"{ecr_repository_prefix(env)}{team}{service.name}"
 
 
 def image_repository_uri(env: EnvironmentConfig, service: ServiceSpec) -> str:
@@ -86,8 +107,10 @@ def backup_replica_key_alias(env: EnvironmentConfig) -> str:
 
 
 def secret_id(env: EnvironmentConfig, service: ServiceSpec) -> str:
-    """AWS Secrets Manager secret holding the service's secret values as JSON keys."""
-    return f"{PROJECT}/{env.name}/{service.name}"
+    """AWS Secrets Manager secret holding the service's secret values as JSON keys:
+    ``zacatl/<env>/<service>``, or ``zacatl/<env>/<team>/<service>`` for a team."""
+    team = "" if env.team is None else f"{env.team}/"
+    return f"{PROJECT}/{env.name}/{team}{service.name}"
 
 
 def kubernetes_secret_name(service: ServiceSpec) -> str:
@@ -196,7 +219,7 @@ def workload_identities(env: EnvironmentConfig) -> tuple[WorkloadIdentity, ...]:
     if env.is_local:
         return ()
     ns = namespace(env)
-    prefix = f"{PROJECT}-{env.name}"
+    prefix = _owner(env)
     identities = [
         WorkloadIdentity(ns, service_account(s), "service", f"{prefix}-svc-{s.name}")
         for s in env.services
@@ -204,7 +227,11 @@ def workload_identities(env: EnvironmentConfig) -> tuple[WorkloadIdentity, ...]:
     ]
     if any(s.database and s.database.backup for s in env.services):
         identities.append(WorkloadIdentity(ns, BACKUP_SERVICE_ACCOUNT, "database-backup", f"{prefix}-database-backup"))
-    identities.append(WorkloadIdentity(*EXTERNAL_SECRETS_SERVICE_ACCOUNT, "external-secrets", f"{prefix}-external-secrets"))
+    if env.team is not None:
+        # The platform's add-ons serve every team; their identities belong to the platform stack.
+        return tuple(identities)
+    identities.append(WorkloadIdentity(*EXTERNAL_SECRETS_SERVICE_ACCOUNT, "external-secrets",
+                                       external_secrets_role_name(env)))
     identities.append(
         WorkloadIdentity(*LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT, "load-balancer-controller", f"{prefix}-lb-controller")
     )
@@ -213,3 +240,11 @@ def workload_identities(env: EnvironmentConfig) -> tuple[WorkloadIdentity, ...]:
         identities.append(
             WorkloadIdentity(*CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, "cluster-autoscaler", f"{prefix}-cluster-autoscaler"))
     return tuple(identities)
+
+
+def external_secrets_role_name(env: EnvironmentConfig) -> str:
+    """IAM role of the platform's External Secrets controller: ``zacatl-<env>-external-secrets``.
+
+    The same for a team's configuration: teams grant this platform role read access to their secrets.
+    """
+    return f"{PROJECT}-{env.name}-external-secrets"

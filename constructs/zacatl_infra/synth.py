@@ -7,6 +7,12 @@ How `app.py` tells the callers apart:
   that folder (``cdk8s.out/`` per cdk8s.yaml; the CLI empties it first, so it never points at dist/);
 - plain ``python app.py`` renders both: the cloud layer into ``cdk.out/`` and the workload layer into
   ``dist/<env>/``, swapped in only after every environment rendered and validated.
+
+The same entry point serves the platform and a service repository: an environment with ``team`` set
+gets a ``ServiceStack`` (the team's services in the platform's account), one without gets the
+``EnvironmentStack``; ``main(service_class=...)`` renders every service with a ``ZacatlService``
+subclass. The App comes from ``cloud_app()``, which sets the CDK feature flags, so ``cdk.json``
+only has to name the app.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from .config import ConfigError, EnvironmentConfig, load_environments
 
 if TYPE_CHECKING:
     from aws_cdk import cx_api
+
+    from .k8s.service import ZacatlService
 
 # The construct libraries are imported inside the functions that use them, not here: loading
 # aws-cdk-lib, cdk-nag and cdk8s starts the jsii kernel and takes about 1 s, and a config error must
@@ -49,13 +57,18 @@ class Project:
         return self.root / "cdk.out"
 
     def cdk_context(self) -> dict[str, object]:
-        """Feature flags and settings from cdk.json, so every synth matches what `cdk deploy` produces."""
-        return json.loads((self.root / "cdk.json").read_text())["context"]
+        """The ``context`` of ``cdk.json`` (``{}`` when the file or the key is absent), so every synth
+        matches what `cdk deploy` produces; the library's feature flags come from ``cloud_app()``."""
+        path = self.root / "cdk.json"
+        return dict(json.loads(path.read_text()).get("context", {})) if path.exists() else {}
 
 
-def synth_cloud(envs: list[EnvironmentConfig], outdir: Path, context: dict[str, object], *,
+def synth_cloud(envs: list[EnvironmentConfig], outdir: Path, context: dict[str, object] | None = None, *,
                 builtin_validation: bool = False) -> cx_api.CloudAssembly:
     """One stack per cloud environment; policy plugins fail the synth on unacknowledged findings.
+
+    The stack is a ``ServiceStack`` when ``env.team`` is set, else the ``EnvironmentStack``.
+    ``context``: applied over the library's feature flags (``cloud_app``). Default: none.
 
     ``builtin_validation``: also run the CDK's built-in CloudFormation validation (its schema rules
     and the CDK default rules, errors per ``@aws-cdk/core:validateAgainstDefaultRules``). Default:
@@ -66,29 +79,34 @@ def synth_cloud(envs: list[EnvironmentConfig], outdir: Path, context: dict[str, 
     # The built-in validation took 2.6 s of a 7 s synth of three environments (measured, make bench);
     # the checks gate (tests/checks/test_cloud_builtin_validation.py) runs it, and pinned cfn-lint,
     # on every template instead of on every synth. cdk-nag and the EKS rules run on every synth.
-    import aws_cdk as cdk
-
     from . import naming
+    from .cloud.app import cloud_app
+    from .cloud.service_stack import ServiceStack
     from .cloud.stack import EnvironmentStack
     from .policy import add_policy_plugins
 
-    app = cdk.App(outdir=str(outdir), context=context, analytics_reporting=False,
-                  builtin_cloud_formation_validation=builtin_validation)
+    app = cloud_app(outdir=outdir, context=context, builtin_validation=builtin_validation)
     for env in envs:
         if not env.is_local:
-            EnvironmentStack(app, naming.stack_name(env), env=env)
+            stack = ServiceStack if env.team else EnvironmentStack
+            stack(app, naming.stack_name(env), env=env)
     add_policy_plugins(app, production_stacks=[naming.stack_name(e) for e in envs if e.tier == "prod"])
     return app.synth()
 
 
-def render_workloads(envs: list[EnvironmentConfig], outdir: Path) -> None:
+def render_workloads(envs: list[EnvironmentConfig], outdir: Path, *,
+                     service_class: type[ZacatlService] | None = None) -> None:
     """Writes ``outdir/<env>/*.yaml`` for every environment, and for a local one its development
-    files in ``compose/`` and ``kind/`` (``zacatl_infra.local``; `kubectl apply -f` does not recurse)."""
+    files in ``compose/`` and ``kind/`` (``zacatl_infra.local``; `kubectl apply -f` does not recurse).
+
+    ``service_class``: the ``ZacatlService`` subclass every service renders with. Default: ``ZacatlService``.
+    """
     from .k8s.charts import environment_app
+    from .k8s.service import ZacatlService
     from .local import render_local_files
 
     for env in envs:
-        environment_app(env, outdir / env.name).synth()
+        environment_app(env, outdir / env.name, service_class=service_class or ZacatlService).synth()
         if env.is_local:
             render_local_files(env, outdir / env.name)
 
@@ -109,19 +127,27 @@ def _swap_into(staging: Path, dist: Path, names: list[str], prune: bool) -> None
                 stale.rename(trash / stale.name)
 
 
-def synth_all(project: Project, only: list[str] | None = None) -> list[EnvironmentConfig]:
+def synth_all(project: Project, only: list[str] | None = None, *,
+              service_class: type[ZacatlService] | None = None) -> list[EnvironmentConfig]:
     """Config, cloud layer, workload layer; ``dist/`` changes only if every step succeeded."""
     envs = load_environments(project.environments_dir, only)
     synth_cloud(envs, project.cdk_out_dir, project.cdk_context())
     # Stage next to dist/ so the final renames stay on one filesystem and are atomic per folder.
     with tempfile.TemporaryDirectory(prefix=".dist-", dir=project.root) as staging:
-        render_workloads(envs, Path(staging))
+        render_workloads(envs, Path(staging), service_class=service_class)
         _swap_into(Path(staging), project.dist_dir, [e.name for e in envs], prune=only is None)
     return envs
 
 
-def main(argv: list[str] | None = None, root: Path | None = None) -> int:
-    """Entry point of app.py. ``argv``: environment names to render (default: all)."""
+def main(argv: list[str] | None = None, root: Path | None = None, *,
+         service_class: type[ZacatlService] | None = None) -> int:
+    """Entry point of app.py, in the platform and in a service repository; returns the exit code.
+
+    ``argv``: environment names to render. Default: ``sys.argv[1:]``, and every environment when empty.
+    ``root``: the folder holding ``environments/``, ``cdk.json`` and ``dist/``. Default: the working directory.
+    ``service_class``: a ``ZacatlService`` subclass every service renders with. Default: ``ZacatlService``.
+    Exit codes: 0 done; 2 invalid configuration, nothing written; 1 synth failed, ``dist/`` unchanged.
+    """
     project = Project(root or Path.cwd())
     only = list(argv if argv is not None else sys.argv[1:]) or None
     try:
@@ -130,9 +156,10 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
             synth_cloud(load_environments(project.environments_dir, only), Path(os.environ["CDK_OUTDIR"]),
                         project.cdk_context(), builtin_validation=True)
         elif os.environ.get("CDK8S_OUTDIR"):
-            render_workloads(load_environments(project.environments_dir, only), Path(os.environ["CDK8S_OUTDIR"]))
+            render_workloads(load_environments(project.environments_dir, only), Path(os.environ["CDK8S_OUTDIR"]),
+                             service_class=service_class)
         else:
-            envs = synth_all(project, only)
+            envs = synth_all(project, only, service_class=service_class)
             print(f"synthesized {len(envs)} environments: {', '.join(e.name for e in envs)} "
                   f"-> {project.dist_dir.name}/ and {project.cdk_out_dir.name}/")
     except ConfigError as err:

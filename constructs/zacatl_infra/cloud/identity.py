@@ -29,7 +29,8 @@ def pod_identity_role(scope: Construct, id_: str, *, env: EnvironmentConfig, rol
 
 
 class ServiceSecrets(Construct):
-    """One Secrets Manager secret per service, ``naming.secret_id(env, spec)``, read by External Secrets.
+    """One Secrets Manager secret per service with secret values (``spec.all_secrets``), named
+    ``naming.secret_id(env, spec)``, read by External Secrets.
 
     The template holds no value: each secret starts as a generated placeholder JSON key and the
     service's owners put the real keys (for example ``mongodb-uri``) in with the console or CLI.
@@ -41,6 +42,9 @@ class ServiceSecrets(Construct):
         self.key = customer_key(self, "Key", env=env, purpose="service secrets encryption")
         self.secrets: dict[str, secretsmanager.Secret] = {}
         for spec in env.services:
+            if not spec.all_secrets:
+                # Nothing to hold: the workload layer renders no ExternalSecret for it either.
+                continue
             secret = secretsmanager.Secret(
                 self,
                 spec.name,

@@ -288,6 +288,10 @@ class EnvironmentConfig(FrozenModel):
 
     name: DnsLabel
     tier: Tier
+    #: The team or service that owns this configuration in a shared platform environment (a service
+    #: repository; its cloud layer is a ``ServiceStack``). Default: none, the platform's own config.
+    #: It goes into the stack, namespace, role, repository and secret names (see ``naming``).
+    team: DnsLabel | None = None
     #: AWS account id. Required for every tier but ``local``.
     account: str | None = None
     region: AwsRegion | None = None

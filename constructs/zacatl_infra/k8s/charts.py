@@ -67,8 +67,9 @@ class ServiceChart(cdk8s.Chart):
 def environment_app(
     env: EnvironmentConfig, outdir: Path, *, service_class: type[ZacatlService] = ZacatlService
 ) -> cdk8s.App:
-    """The workload layer of ``env``: ``00-namespace.yaml``, ``10-platform.yaml`` (cloud tiers: the add-ons'
-    AppProject and Applications), then ``20-<service>.yaml`` each; Argo CD sync waves order the apply.
+    """The workload layer of ``env``: ``00-namespace.yaml``, ``10-platform.yaml`` (cloud tiers, platform
+    only, not for a ``team``: the add-ons' AppProject and Applications), then ``20-<service>.yaml``
+    each; Argo CD sync waves order the apply.
 
     ``service_class``: Default ``ZacatlService``; a service repository passes its subclass to change
     what every service renders (see docs/workloads.md).
@@ -79,7 +80,9 @@ def environment_app(
         output_file_extension=".yaml",
     )
     charts: list[cdk8s.Chart] = [NamespaceChart(app, "00-namespace", env=env)]
-    if not env.is_local:
+    # A team's repository (``env.team``) renders its namespace and services only: the platform's
+    # repository renders the add-ons once per cluster.
+    if not env.is_local and env.team is None:
         charts.append(PlatformChart(app, "10-platform", env=env))
     for spec in env.services:
         charts.append(ServiceChart(app, f"20-{spec.name}", env=env, service_name=spec.name, service_class=service_class))

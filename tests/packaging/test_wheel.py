@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -33,3 +33,9 @@ def test_wheel_ships_every_library_file_and_nothing_else(wheel: zipfile.ZipFile)
     shipped = {n for n in wheel.namelist() if not n.startswith("zacatl_infra-")}
     assert shipped == expected
     assert not any(n.startswith(("constructs/", "tests/", "environments/")) for n in shipped)
+
+
+def test_wheel_declares_the_zacatl_infra_command(wheel: zipfile.ZipFile):
+    (entry_points,) = [n for n in wheel.namelist() if n.endswith(".dist-info/entry_points.txt")]
+    text = wheel.read(entry_points).decode()
+    assert "[console_scripts]" in text and "zacatl-infra = zacatl_infra.cli:main" in text
