@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
-from zacatl_infra.local import render_local_files
+from zacatl_infra import naming
+from zacatl_infra.local import ImageRecipe, compose, package_scripts, render_local_files
 
 from ..conftest import ENVIRONMENTS
 from .conftest import LOCAL_ENVIRONMENT_NAMES
@@ -36,3 +38,45 @@ def test_the_workload_layer_renders_the_same_files_beside_the_manifests(local_fi
     for path in files.root.rglob("*"):
         if path.is_file():
             assert (workloads_dir / env_name / path.relative_to(files.root)).read_text() == path.read_text(), path
+
+
+@pytest.mark.parametrize("deployment_dir", [".", "deploy", "infra/deploy"])
+def test_every_path_resolves_in_a_service_repository_laid_out_that_way(environments, tmp_path, deployment_dir):
+    # A service repository: package.json and src/ at its root, the deployment project (the folder
+    # holding dist/) in `deployment_dir`, as `zacatl-infra init deploy` lays it out.
+    root = tmp_path / "service"
+    (root / "src").mkdir(parents=True)
+    (root / "package.json").write_text("{}")
+    env = environments[LOCAL_ENVIRONMENT_NAMES[0]]
+    recipe = ImageRecipe(deployment_dir=deployment_dir)
+    project = root / deployment_dir
+    render_local_files(env, project / "dist" / "local", recipe)
+    compose_dir = project / compose.COMPOSE_DIR
+    for file in (compose.DEVELOPMENT_FILE, compose.PRODUCTION_FILE):
+        for spec in env.services:
+            service = yaml.safe_load((compose_dir / file).read_text())["services"][spec.name]
+            # Compose resolves paths from the file's folder; the Dockerfile from the build context.
+            context = (compose_dir / service["build"]["context"]).resolve()
+            assert context == root.resolve()
+            assert (context / service["build"]["dockerfile"]).is_file()
+            for volume in service.get("volumes", []):
+                assert (compose_dir / volume.split(":")[0]).resolve() == (root / "src").resolve()
+    # npm scripts run from the service's root, make from the deployment project.
+    for script in package_scripts(env, recipe).values():
+        for command in script.split(" && "):
+            words = command.split()
+            assert (root / words[words.index("-f") + 1]).is_file()
+    makefile = (project / "dist" / "local" / "kind" / "local.mk").read_text()
+    for spec in env.services:
+        build = next(line for line in makefile.splitlines() if f"-t {naming.image_uri(env, spec)} " in line)
+        words = build.split()
+        assert (project / words[words.index("-f") + 1]).is_file()
+        assert (project / words[-1]).resolve() == root.resolve()
+    ignored = (compose_dir / f"{env.services[0].name}.Dockerfile.dockerignore").read_text().splitlines()
+    assert deployment_dir in ignored or deployment_dir == "."
+
+
+@pytest.mark.parametrize("deployment_dir", ["../deploy", "/srv/deploy", "deploy/../.."])
+def test_recipe_refuses_a_deployment_folder_outside_the_service(deployment_dir):
+    with pytest.raises(ValueError, match=f"deployment_dir {deployment_dir!r} must be a folder inside"):
+        ImageRecipe(deployment_dir=deployment_dir)

@@ -31,18 +31,17 @@ ROLLOUT_TIMEOUT_SECONDS = 180
 DATABASE_NAMESPACE = "mongodb"
 
 
-def _compose(file: str, *args: str) -> str:
-    return " ".join(["docker", "compose", "--env-file", ".env", "-f", f"{compose.COMPOSE_DIR}/{file}", *args])
-
-
-def package_scripts(env: EnvironmentConfig) -> dict[str, str]:
-    """npm scripts (``package.json`` ``scripts``) of the compose path, run from the project root:
+def package_scripts(env: EnvironmentConfig, recipe: container.ImageRecipe = container.ImageRecipe()) -> dict[str, str]:
+    """npm scripts (the service's ``package.json`` ``scripts``) of the compose path, run from the service's root:
 
     - ``docker:dev``: development stack in the foreground (hot reload; ``--profile redis`` adds Redis);
     - ``docker:prod``: the production-like stack, detached, returning once every health check passes;
     - ``docker:clean``: both stacks down with their volumes (MongoDB's data included).
-    All read ``.env`` (copied from ``dist/local/compose/.env.example``).
+    All read ``.env`` at the service's root (copied from ``dist/local/compose/.env.example``).
     """
+    def _compose(file: str, *args: str) -> str:
+        return " ".join(["docker", "compose", "--env-file", ".env", "-f", compose.compose_path(recipe, file), *args])
+
     return {
         "docker:dev": _compose(compose.DEVELOPMENT_FILE, "up", "--build"),
         "docker:prod": _compose(compose.PRODUCTION_FILE, "up", "--build", "--wait"),
@@ -57,7 +56,7 @@ def _recipe(lines: list[str]) -> str:
     return "\n".join(f"\t{line}" for line in lines)
 
 
-def makefile(env: EnvironmentConfig) -> str:
+def makefile(env: EnvironmentConfig, recipe: container.ImageRecipe = container.ImageRecipe()) -> str:
     """The Makefile fragment of the kind path (``local.mk``), as text. Secret values come from the
     shell's variables of the same names (``export MONGO_URI=...``), never from a file of this repo."""
     if not env.services:
@@ -67,7 +66,7 @@ def makefile(env: EnvironmentConfig) -> str:
     for spec in env.services:
         image = naming.image_uri(env, spec)
         dockerfile = f"{compose.COMPOSE_DIR}/{container.dockerfile_name(spec)}"
-        images.append(f"docker build -f {dockerfile} --target runtime -t {image} .")
+        images.append(f"docker build -f {dockerfile} --target runtime -t {image} {recipe.service_root}")
         loads.append(f"kind load docker-image {image} --name $(LOCAL_CLUSTER)")
         if spec.all_secrets:
             literals = " ".join(f'--from-literal={ref.key}="$${ref.env_var}"' for ref in spec.all_secrets)

@@ -10,12 +10,13 @@ user, no mounts, all capabilities dropped, the spec's memory and CPU limits.
 Both give each service exactly the variables its Deployment gets (``runtime.platform_variables`` plus
 ``spec.env``), its port and readiness path. Secret values never appear: each secret variable is
 required from the environment (``${NAME:?...}``, filled from ``.env``, which ``.env.example`` lists).
-Paths are relative to the rendered folder ``dist/local/compose/``: the build context is the project
-root three levels up, where the service's ``package.json`` lives.
+Paths are relative to the rendered folder ``dist/local/compose/``: the build context is the service's
+root (``package.json``, ``src/``), three levels up plus ``ImageRecipe.deployment_dir``.
 """
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 from .. import naming, runtime
@@ -25,9 +26,19 @@ from ..facts import container_images, zacatl
 from ..k8s.service import APP_SHUTDOWN_SECONDS, TMP_SIZE_MEBIBYTES
 from . import container
 
-#: Where the compose files are rendered, relative to the project root, and the way back.
+#: Where the compose files are rendered, relative to the deployment project, and the way back.
 COMPOSE_DIR = "dist/local/compose"
 PROJECT_ROOT = "../../.."
+
+
+def compose_path(recipe: container.ImageRecipe, file: str) -> str:
+    """``file`` of ``COMPOSE_DIR`` as seen from the service's root (where ``package.json`` runs scripts)."""
+    return posixpath.normpath(posixpath.join(recipe.deployment_dir, COMPOSE_DIR, file))
+
+
+def build_context(recipe: container.ImageRecipe) -> str:
+    """The service's root as seen from ``COMPOSE_DIR``: compose resolves paths from the file's folder."""
+    return posixpath.normpath(posixpath.join(PROJECT_ROOT, recipe.service_root))
 DEVELOPMENT_FILE = "docker-compose.yml"
 PRODUCTION_FILE = "docker-compose.prod.yml"
 ENV_EXAMPLE_FILE = ".env.example"
@@ -97,8 +108,8 @@ def _mongodb(*, publish: bool) -> dict[str, Any]:
     return service
 
 
-def _build(spec: ServiceSpec, target: str) -> dict[str, str]:
-    return {"context": PROJECT_ROOT, "dockerfile": f"{COMPOSE_DIR}/{container.dockerfile_name(spec)}",
+def _build(spec: ServiceSpec, target: str, recipe: container.ImageRecipe) -> dict[str, str]:
+    return {"context": build_context(recipe), "dockerfile": compose_path(recipe, container.dockerfile_name(spec)),
             "target": target}
 
 
@@ -134,9 +145,9 @@ def development(env: EnvironmentConfig, recipe: container.ImageRecipe = containe
     services: dict[str, Any] = {}
     for spec in env.services:
         services[spec.name] = {
-            "build": _build(spec, "dev"),
+            "build": _build(spec, "dev", recipe),
             **_app_common(env, spec),
-            "volumes": [f"{PROJECT_ROOT}/{folder}:/app/{folder}:ro" for folder in recipe.source_dirs],
+            "volumes": [f"{build_context(recipe)}/{folder}:/app/{folder}:ro" for folder in recipe.source_dirs],
             "tmpfs": ["/tmp"],
             # The dev stage is the builder image: node is on PATH there, not at the distroless path.
             "healthcheck": _healthcheck(spec, "node"),
@@ -152,14 +163,14 @@ def development(env: EnvironmentConfig, recipe: container.ImageRecipe = containe
     return {"name": naming.namespace(env), "services": services, "volumes": {MONGODB_VOLUME: {}}}
 
 
-def production(env: EnvironmentConfig) -> dict[str, Any]:
+def production(env: EnvironmentConfig, recipe: container.ImageRecipe = container.ImageRecipe()) -> dict[str, Any]:
     """``docker-compose.prod.yml`` as data: the built runtime image, hardened as the Deployment is.
     Raises ValueError as ``development`` does."""
     _check_host_ports(env)
     services: dict[str, Any] = {}
     for spec in env.services:
         services[spec.name] = {
-            "build": _build(spec, "runtime"),
+            "build": _build(spec, "runtime", recipe),
             # The tag `make local-up` loads into kind: the image tested here is the one the cluster runs.
             "image": naming.image_uri(env, spec),
             **_app_common(env, spec),

@@ -18,7 +18,7 @@ import json
 import shlex
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from string import Template
 
 from ..config import ServiceSpec
@@ -49,6 +49,9 @@ class ImageRecipe:
     ``source_dirs``: folders the development compose file mounts for hot reload. Default ``("src",)``.
     ``native_build_tools``: install python3, make and g++ in the build stages, for a dependency that
     compiles a native module (node-gyp) instead of downloading a prebuilt one. Default False.
+    ``deployment_dir``: the deployment project (the folder holding ``dist/``) relative to the service's
+    root (``package.json``, ``src/``): ``deploy`` after ``zacatl-infra init deploy``. Default ``.``,
+    one folder for both.
     """
 
     build_script: str = "build"
@@ -57,8 +60,18 @@ class ImageRecipe:
     entrypoint: str = "dist/index.js"
     source_dirs: tuple[str, ...] = ("src",)
     native_build_tools: bool = False
+    deployment_dir: str = "."
+
+    @property
+    def service_root(self) -> str:
+        """The service's root seen from the deployment project: ``.``, or ``..`` per level of ``deployment_dir``."""
+        return "/".join([".."] * len(PurePosixPath(self.deployment_dir).parts)) or "."
 
     def __post_init__(self) -> None:
+        parts = PurePosixPath(self.deployment_dir).parts
+        if PurePosixPath(self.deployment_dir).is_absolute() or ".." in parts:
+            raise ValueError(f"image recipe: deployment_dir {self.deployment_dir!r} must be a folder inside the "
+                             "service's root, such as 'deploy' or '.'")
         if not self.entrypoint.startswith(f"{self.output_dir}/"):
             raise ValueError(f"image recipe: entrypoint {self.entrypoint!r} is not inside output_dir "
                              f"{self.output_dir!r}; only {self.output_dir}/ is copied into the runtime image")
@@ -141,8 +154,10 @@ def dockerfile(spec: ServiceSpec, recipe: ImageRecipe = ImageRecipe()) -> str:
 
 
 def dockerignore(spec: ServiceSpec, recipe: ImageRecipe = ImageRecipe()) -> str:
-    """The build context's ignore file: no ``.env``, no host ``node_modules``, no build output."""
-    outputs = "\n".join(sorted({recipe.output_dir, "dist"}))
+    """The build context's ignore file: no ``.env``, no host ``node_modules``, no build output, and not
+    the deployment project when it is a sub-folder of the service."""
+    ignored = {recipe.output_dir, "dist"} | ({recipe.deployment_dir} if recipe.deployment_dir != "." else set())
+    outputs = "\n".join(sorted(ignored))
     return _template("dockerignore.tmpl").substitute(service=spec.name, outputs=outputs)
 
 

@@ -39,10 +39,10 @@ def render_local_files(env: EnvironmentConfig, outdir: Path,
     # Everything is rendered (and validated) before the first file is written.
     files = {
         compose_dir / compose.DEVELOPMENT_FILE: to_yaml(compose.development(env, recipe), f"Development stack, {source}"),
-        compose_dir / compose.PRODUCTION_FILE: to_yaml(compose.production(env), f"Production-like stack, {source}"),
+        compose_dir / compose.PRODUCTION_FILE: to_yaml(compose.production(env, recipe), f"Production-like stack, {source}"),
         compose_dir / compose.ENV_EXAMPLE_FILE: compose.env_example(env),
         kind_dir / commands.KIND_CONFIG_FILE: to_yaml(kind.cluster_config(env), f"kind cluster, {source}"),
-        kind_dir / commands.MAKEFILE: commands.makefile(env),
+        kind_dir / commands.MAKEFILE: commands.makefile(env, recipe),
     }
     for spec in env.services:
         files[compose_dir / container.dockerfile_name(spec)] = container.dockerfile(spec, recipe)
