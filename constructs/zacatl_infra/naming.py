@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .config import EnvironmentConfig, ServiceSpec
+# The subnet sizes are decided with the VPC layout the model checks; both layers read them from here.
+from .config.network_layout import NODE_SUBNET_PREFIX, PUBLIC_SUBNET_PREFIX
+from .facts import aws_limits
 
 PROJECT = "zacatl"
 
@@ -122,10 +125,6 @@ def host(env: EnvironmentConfig, service: ServiceSpec) -> str:
     """Public host name of a service's ingress: ``service.host`` if set (config keeps it inside
     ``env.domain``), else ``<service>.<domain>``."""
     return service.public_host(env.domain)
-
-
-#: Prefix length of each public subnet: NAT gateways and load balancers need few addresses.
-PUBLIC_SUBNET_PREFIX = 24
 
 
 def public_subnet_cidrs(env: EnvironmentConfig) -> tuple[str, ...]:
@@ -248,3 +247,42 @@ def external_secrets_role_name(env: EnvironmentConfig) -> str:
     The same for a team's configuration: teams grant this platform role read access to their secrets.
     """
     return f"{PROJECT}-{env.name}-external-secrets"
+
+
+def _derived_names(env: EnvironmentConfig) -> list[tuple[str, str, int, str]]:
+    """(what, name, limit, fields to shorten) for every AWS name derived from ``env``'s settings."""
+    names = [
+        ("CloudFormation stack", stack_name(env), aws_limits.STACK_NAME_MAX, "name"),
+        ("EKS cluster", cluster_name(env), aws_limits.EKS_CLUSTER_NAME_MAX, "name"),
+        ("S3 backup bucket", backup_bucket_name(env), aws_limits.BUCKET_NAME_MAX, "name"),
+        ("budget", f"{stack_name(env)}-monthly", aws_limits.BUDGET_NAME_MAX, "name"),
+    ]
+    if env.backups.replication_region is not None:
+        names.append(("S3 replica bucket", backup_replica_bucket_name(env), aws_limits.BUCKET_NAME_MAX,
+                      "name (or backups.replication_region)"))
+        names.append(("KMS alias", backup_replica_key_alias(env), aws_limits.KMS_ALIAS_MAX, "name"))
+    for spec in env.services:
+        names.append(("ECR repository", ecr_repository_name(env, spec), aws_limits.ECR_REPOSITORY_NAME_MAX,
+                      f"name or services[{spec.name}].name"))
+        names.append(("Secrets Manager secret", secret_id(env, spec), aws_limits.SECRET_NAME_MAX,
+                      f"name or services[{spec.name}].name"))
+    for identity in workload_identities(env):
+        fields = f"name or services[{identity.service_account}].name" if identity.purpose == "service" else "name"
+        names.append((f"IAM role ({identity.purpose})", identity.role_name, aws_limits.IAM_ROLE_NAME_MAX, fields))
+    return names
+
+
+def name_length_problems(env: EnvironmentConfig) -> list[str]:
+    """One line per AWS name derived from ``env`` that is longer than AWS allows, naming the field to
+    shorten and by how many characters. Empty for ``local`` (no AWS names) and for a fitting env.
+
+    Limits and their sources: ``facts.aws_limits``.
+    """
+    if env.is_local:
+        return []
+    return [
+        f"field {fields}: the {what} name {name!r} is {len(name)} characters, {len(name) - limit} over the "
+        f"{limit} AWS allows: shorten {fields} by {len(name) - limit} characters"
+        for what, name, limit, fields in _derived_names(env)
+        if len(name) > limit
+    ]

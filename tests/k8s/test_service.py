@@ -265,3 +265,15 @@ def _render(env):
 def environment_with_version(env, version):
     """``env`` with a cluster version the model would refuse, bypassing validation on purpose."""
     return env.model_copy(update={"cluster": env.cluster.model_copy(update={"kubernetes_version": version})})
+
+
+@pytest.mark.parametrize(("cpu", "memory"), [("250m", "600000Ki"), ("1", "1Gi"), ("0.5", "1536Mi"), ("1500m", "2G")])
+def test_resources_render_exactly_as_written(cpu, memory):
+    # Quantities are kept as the file wrote them (config/quantity.py): cdk8s-plus alone renders memory
+    # in whole MiB (600000Ki became 585Mi, 512Ki became 0Mi) and CPU in millicores.
+    spec = presets.zacatl_example_backend("dev", image={"tag": "1.0.0"}, database={"egress_cidrs": ("192.168.248.0/21",)},
+                                          resources={"cpu_request": cpu, "cpu_limit": cpu,
+                                                     "memory_request": memory, "memory_limit": memory})
+    container = _render(_single_service_env(spec)).one("Deployment")["spec"]["template"]["spec"]["containers"][0]
+    assert container["resources"] == {"limits": {"cpu": cpu, "memory": memory},
+                                      "requests": {"cpu": cpu, "memory": memory}}

@@ -42,7 +42,8 @@ class Network(Construct):
                 ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC,
                                         cidr_mask=naming.PUBLIC_SUBNET_PREFIX, map_public_ip_on_launch=False),
                 # /19 private subnets: the VPC CNI gives every pod a VPC address, so nodes need room.
-                ec2.SubnetConfiguration(name="nodes", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=19),
+                ec2.SubnetConfiguration(name="nodes", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS,
+                                        cidr_mask=naming.NODE_SUBNET_PREFIX),
             ],
             restrict_default_security_group=True,
         )

@@ -75,8 +75,9 @@ def _checkov_skips(env: EnvironmentConfig, spec: ServiceSpec) -> dict[str, str]:
         reason = (
             "local images are built on the laptop and loaded into the cluster; they have no registry digest"
             if env.is_local
-            else "the tag lives in an ECR repository with immutable tags (cloud layer), so it cannot move; "
-            "prod pins a digest"
+            # The model refuses a tag without digest from any other repository outside local.
+            else "the tag lives in the environment's ECR repository, whose tags are immutable (cloud layer), "
+            "so it cannot move"
         )
         skips.append(f"CKV_K8S_43={reason}")
     return {f"checkov.io/skip{i}": skip for i, skip in enumerate(skips, start=1)}
@@ -260,6 +261,12 @@ class ZacatlService(Construct):
             cdk8s.JsonPatch.add(f"{pod}/topologySpreadConstraints", _spread(env, spec)),
             cdk8s.JsonPatch.add(f"{pod}/containers/0/lifecycle",
                                 {"preStop": {"sleep": {"seconds": PRE_STOP_SLEEP_SECONDS}}}),
+            # The quantities exactly as the environment file wrote them: plus renders memory in whole
+            # MiB (512Ki became 0Mi) and CPU in millicores.
+            cdk8s.JsonPatch.replace(f"{pod}/containers/0/resources", {
+                "limits": {"cpu": spec.resources.cpu_limit, "memory": spec.resources.memory_limit},
+                "requests": {"cpu": spec.resources.cpu_request, "memory": spec.resources.memory_request},
+            }),
         )
         return deployment
 
