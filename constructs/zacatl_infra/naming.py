@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .config import EnvironmentConfig, ServiceSpec
+# The subnet sizes are decided with the VPC layout the model checks; both layers read them from here.
+from .config.network_layout import NODE_SUBNET_PREFIX, PUBLIC_SUBNET_PREFIX, allocate
+from .facts import aws_limits
 
 PROJECT = "zacatl"
 
@@ -166,10 +169,6 @@ def host(env: EnvironmentConfig, service: ServiceSpec) -> str:
     return service.public_host(env.domain)
 
 
-#: Prefix length of each public subnet: NAT gateways and load balancers need few addresses.
-PUBLIC_SUBNET_PREFIX = 24
-
-
 def public_subnet_cidrs(env: EnvironmentConfig) -> tuple[str, ...]:
     """The public subnet of each pinned availability zone, in zone order: the first ``/24`` blocks of
     the VPC range (``10.0.0.0/24``, ``10.0.1.0/24``, ... for ``10.0.0.0/16``).
@@ -185,13 +184,9 @@ def public_subnet_cidrs(env: EnvironmentConfig) -> tuple[str, ...]:
     return tuple(str(next(blocks)) for _ in env.availability_zones)
 
 
-#: Prefix length of each private (node) subnet: the VPC CNI gives every pod a VPC address.
-PRIVATE_SUBNET_PREFIX = 19
-
-
 def private_subnet_cidrs(env: EnvironmentConfig) -> tuple[str, ...]:
-    """The private subnet of each pinned zone, in zone order: the ``/19`` blocks after the first one
-    (which holds the public ``/24`` subnets): ``10.0.32.0/19``, ``10.0.64.0/19``, ... for ``10.0.0.0/16``.
+    """The private (node) subnet of each pinned zone, in zone order, as ``config.network_layout``
+    allocates them after the public ones: ``10.0.32.0/19``, ``10.0.64.0/19``, ... for ``10.0.0.0/16``.
 
     The cloud layer creates exactly these (``cloud/network.py``); nodes, pods and the Atlas
     PrivateLink endpoint's interfaces live there, so the database egress of ``atlas`` names them.
@@ -199,8 +194,11 @@ def private_subnet_cidrs(env: EnvironmentConfig) -> tuple[str, ...]:
     """
     if env.is_local:
         return ()
-    blocks = list(ipaddress.ip_network(env.network.vpc_cidr).subnets(new_prefix=PRIVATE_SUBNET_PREFIX))
-    return tuple(str(b) for b in blocks[1:1 + len(env.availability_zones)])
+    zones = len(env.availability_zones)
+    subnets = allocate(env.network.vpc_cidr, zones)
+    if subnets is None:  # the config refuses such a range; kept for callers outside validation
+        raise ValueError(f"environment {env.name!r}: network.vpc_cidr {env.network.vpc_cidr} does not fit {zones} zones")
+    return tuple(str(s) for s in subnets[zones:])
 
 
 def secret_store_name(env: EnvironmentConfig) -> str:
@@ -311,3 +309,42 @@ def external_secrets_role_name(env: EnvironmentConfig) -> str:
     The same for a team's configuration: teams grant this platform role read access to their secrets.
     """
     return f"{PROJECT}-{env.name}-external-secrets"
+
+
+def _derived_names(env: EnvironmentConfig) -> list[tuple[str, str, int, str]]:
+    """(what, name, limit, fields to shorten) for every AWS name derived from ``env``'s settings."""
+    names = [
+        ("CloudFormation stack", stack_name(env), aws_limits.STACK_NAME_MAX, "name"),
+        ("EKS cluster", cluster_name(env), aws_limits.EKS_CLUSTER_NAME_MAX, "name"),
+        ("S3 backup bucket", backup_bucket_name(env), aws_limits.BUCKET_NAME_MAX, "name"),
+        ("budget", f"{stack_name(env)}-monthly", aws_limits.BUDGET_NAME_MAX, "name"),
+    ]
+    if env.backups.replication_region is not None:
+        names.append(("S3 replica bucket", backup_replica_bucket_name(env), aws_limits.BUCKET_NAME_MAX,
+                      "name (or backups.replication_region)"))
+        names.append(("KMS alias", backup_replica_key_alias(env), aws_limits.KMS_ALIAS_MAX, "name"))
+    for spec in env.services:
+        names.append(("ECR repository", ecr_repository_name(env, spec), aws_limits.ECR_REPOSITORY_NAME_MAX,
+                      f"name or services[{spec.name}].name"))
+        names.append(("Secrets Manager secret", secret_id(env, spec), aws_limits.SECRET_NAME_MAX,
+                      f"name or services[{spec.name}].name"))
+    for identity in workload_identities(env):
+        fields = f"name or services[{identity.service_account}].name" if identity.purpose == "service" else "name"
+        names.append((f"IAM role ({identity.purpose})", identity.role_name, aws_limits.IAM_ROLE_NAME_MAX, fields))
+    return names
+
+
+def name_length_problems(env: EnvironmentConfig) -> list[str]:
+    """One line per AWS name derived from ``env`` that is longer than AWS allows, naming the field to
+    shorten and by how many characters. Empty for ``local`` (no AWS names) and for a fitting env.
+
+    Limits and their sources: ``facts.aws_limits``.
+    """
+    if env.is_local:
+        return []
+    return [
+        f"field {fields}: the {what} name {name!r} is {len(name)} characters, {len(name) - limit} over the "
+        f"{limit} AWS allows: shorten {fields} by {len(name) - limit} characters"
+        for what, name, limit, fields in _derived_names(env)
+        if len(name) > limit
+    ]

@@ -19,7 +19,7 @@ ATLAS = {{"egress_cidrs": ("192.168.248.0/21",)}}
 ENVIRONMENT = presets.environment(
     "{tier}", name="{name}", account="333333333333", region="eu-west-1",
     availability_zones=("eu-west-1a", "eu-west-1b", "eu-west-1c"), domain="zacatl.example.com",
-    cluster={cluster},
+    cluster={cluster}, alerts={{"emails": ("oncall@zacatl.example.com",)}},
     database={database},
     access={{"admin_role_arns": ("arn:aws:iam::333333333333:role/admin",)}},
     dns={{"hosted_zone_id": "Z0123456789ABCDEFGHIJ"}},

@@ -19,6 +19,7 @@ def _prod(**overrides):
         "availability_zones": ("eu-west-1a", "eu-west-1b", "eu-west-1c"),
         "domain": "zacatl.example.com",
         "database": {"kind": "atlas", "atlas": {"endpoint_service_name": ENDPOINT_SERVICE}},
+        "alerts": {"emails": ("oncall@zacatl.example.com",)},
         "access": {"admin_role_arns": ("arn:aws:iam::333333333333:role/zacatl-platform-admin",)},
         "dns": {"hosted_zone_id": "Z0123456789ABCDEFGHIJ"},
         "gitops": {"repo_url": "https://github.com/zacatl-example/zacatl-infra.git"},
@@ -55,17 +56,17 @@ def test_nested_override_keeps_other_preset_values():
         ({"region": "europe"}, "field region: 'europe' is not an AWS region name"),
         ({"availability_zones": ("eu-west-1a",)}, "availability_zones needs at least two pinned zones"),
         ({"availability_zones": ("eu-west-1a", "us-east-1b")}, "availability zone 'us-east-1b' is not in region 'eu-west-1'"),
-        ({"domain": "Not A Domain"}, "field domain: 'Not A Domain' is not a lowercase DNS domain"),
+        ({"domain": "Not A Domain"}, "field domain: 'Not A Domain' is not a lowercase DNS name"),
         ({"name": "Prod_1"}, "field name: 'Prod_1' is not a DNS-1123 label"),
         ({"log_level": "loud"}, "field log_level: Input should be 'fatal', 'error', 'warn', 'info', 'debug' or 'trace'"),
         ({"services": ()}, "field services: Tuple should have at least 1 item"),
         ({"cluster": {"kubernetes_version": "1.19"}}, "field cluster.kubernetes_version: '1.19' is not a Kubernetes version EKS offers"),
         ({"cluster": {"public_endpoint_cidrs": ("0.0.0.0/0",)}}, "opens the API endpoint to the whole internet"),
         ({"cluster": {"node_min": 5, "node_desired": 2}}, "node counts must satisfy node_min <= node_desired <= node_max"),
-        ({"network": {"vpc_cidr": "10.0.0.0/8"}}, "field network.vpc_cidr: '10.0.0.0/8' must be a /16 to /20 block"),
+        ({"network": {"vpc_cidr": "10.0.0.0/8"}}, "field network.vpc_cidr: '10.0.0.0/8' must be an IPv4 block from /16 to /28"),
         ({"backups": {"cold_after_days": 40}}, "cold_after_days (40) must be below retention_days (35)"),
-        ({"alerts": {"emails": ("nobody",)}}, "field alerts.emails: 'nobody' is not an email address"),
-        ({"colour": "blue"}, "field colour: Extra inputs are not permitted"),
+        ({"alerts": {"emails": ("nobody",)}}, "field alerts.emails[0]: 'nobody' is not an email address"),
+        ({"colour": "blue"}, "field colour: unknown field; did you mean 'cluster'?"),
         ({"registry": {"replication_region": "frankfurt"}}, "field registry.replication_region: 'frankfurt' is not an AWS region"),
         ({"backups": {"replication_region": "mars-1"}}, "field backups.replication_region: 'mars-1' is not an AWS region"),
         ({"registry": {"replication_region": "eu-west-1"}}, "registry.replication_region 'eu-west-1' is the environment's own region"),
@@ -79,7 +80,7 @@ def test_fails_on_invalid_environment_setting(overrides, expected):
 def test_fails_on_mutable_image_outside_local():
     spec = presets.zacatl_example_backend("prod", image={"tag": "latest"}, database=ATLAS)
     message = _error(services=(spec,))
-    assert "service 'greetings-api': image needs a digest or an immutable release tag outside 'local' (got tag 'latest')" in message
+    assert "field services[greetings-api].image: needs a digest or an immutable release tag outside 'local' (got tag 'latest')" in message
 
 
 def test_local_accepts_a_development_tag_and_needs_no_account():
@@ -107,14 +108,14 @@ def test_fails_on_duplicate_service_names():
         ({"container_port": 70000}, "container_port: Input should be less than or equal to 65535"),
         ({"image": {"digest": "sha256:abc"}}, "'sha256:abc' is not an image digest"),
         ({"image": {"tag": "bad tag"}}, "'bad tag' is not a valid image tag"),
-        ({"health": {"liveness_path": "health"}}, "'health' must be an absolute HTTP path"),
+        ({"health": {"liveness_path": "health"}}, "'health' is not an absolute URL path"),
         ({"env": {"PORT": "9000"}}, "'PORT' is set by the platform from the spec"),
         ({"env": {"lower": "x"}}, "'lower' is not an environment variable name"),
         ({"env": {"MONGO_URI": "mongodb://x"}}, "environment variables ['MONGO_URI'] are defined twice"),
         ({"env": {"APP_ENV": "qa"}}, "'APP_ENV' is set by the platform from the spec"),
         ({"health": {"readiness_path": None}}, "health.readiness_path is None, but the Ingress's load balancer"),
         ({"component": "worker", "ingress_path": "/"}, "ingress_path '/': a worker serves no Ingress"),
-        ({"host": "Not_A_Host"}, "field services[greetings-api].host: 'Not_A_Host' is not a lowercase DNS host"),
+        ({"host": "Not_A_Host"}, "field services[greetings-api].host: 'Not_A_Host' is not a lowercase DNS name"),
         ({"internet_egress": {"reason": "x"}}, "'x' is not a reason"),
         ({"internet_egress": {"ports": ()}}, "internet egress needs at least one port"),
         ({"upstreams": ({"name": "ledger-api", "port": 8080},)}, "port 8080 is only for an external peer"),

@@ -45,6 +45,7 @@ def test_pdb_per_tier_single_replica_moves_and_prod_keeps_a_quorum(workloads, en
 def _env(tier, min_replicas, max_replicas):
     extra = {} if tier == "local" else {"account": "111111111111", "region": "eu-west-1",
                                         "availability_zones": ("eu-west-1a", "eu-west-1b"),
+                                        "alerts": {"emails": ("oncall@qa.example.com",)},
                                         "access": {"admin_role_arns": ("arn:aws:iam::111111111111:role/admin",)},
                                         "dns": {"hosted_zone_id": "Z0123456789ABCDEFGHIJ"},
                                         "gitops": {"repo_url": "https://github.com/x/y.git"}}

@@ -194,6 +194,27 @@ def test_heap_is_sized_from_the_memory_limit(workloads, environments, env_name):
         assert int(mebibytes) < limit_mib
 
 
+def test_without_an_hpa_the_deployment_keeps_min_replicas():
+    # A subclass that drops the HPA must not leave the replica count to a library default.
+    from zacatl_infra.k8s.service import ZacatlService
+
+    class NoAutoscaler(ZacatlService):
+        def add_autoscaler(self):
+            return None
+
+    # 3, not 2: cdk8s-plus's Deployment rendered 2 when nothing else said.
+    env = _single_service_env(presets.zacatl_example_backend(
+        "staging", image={"tag": "1.0.0"}, database={"egress_cidrs": ("192.168.248.0/21",)},
+        scaling={"min_replicas": 3, "max_replicas": 6}))
+    spec = env.services[0]
+    chart = cdk8s.Chart(cdk8s.App(), "c", namespace="ns", disable_resource_name_hashes=True)
+    NoAutoscaler(chart, "s", env=env, spec=spec)
+    rendered = cdk8s.Testing.synth(chart)
+    assert not [d for d in rendered if d["kind"] == "HorizontalPodAutoscaler"]
+    (deployment,) = [d for d in rendered if d["kind"] == "Deployment"]
+    assert deployment["spec"]["replicas"] == spec.scaling.min_replicas
+
+
 def test_a_service_that_sets_node_options_keeps_its_own():
     from zacatl_infra import runtime
 
@@ -265,3 +286,43 @@ def _render(env):
 def environment_with_version(env, version):
     """``env`` with a cluster version the model would refuse, bypassing validation on purpose."""
     return env.model_copy(update={"cluster": env.cluster.model_copy(update={"kubernetes_version": version})})
+
+
+@pytest.mark.parametrize(("cpu", "memory"), [("250m", "600000Ki"), ("1", "1Gi"), ("0.5", "1536Mi"), ("1500m", "2G")])
+def test_resources_render_exactly_as_written(cpu, memory):
+    # Quantities are kept as the file wrote them (config/quantity.py): cdk8s-plus alone renders memory
+    # in whole MiB (600000Ki became 585Mi, 512Ki became 0Mi) and CPU in millicores.
+    spec = presets.zacatl_example_backend("dev", image={"tag": "1.0.0"}, database={"egress_cidrs": ("192.168.248.0/21",)},
+                                          resources={"cpu_request": cpu, "cpu_limit": cpu,
+                                                     "memory_request": memory, "memory_limit": memory})
+    container = _render(_single_service_env(spec)).one("Deployment")["spec"]["template"]["spec"]["containers"][0]
+    assert container["resources"] == {"limits": {"cpu": cpu, "memory": memory},
+                                      "requests": {"cpu": cpu, "memory": memory}}
+
+
+#: jsii round trips (requests from Python to the Node kernel) one ZacatlService may cost, all objects
+#: included. Through cdk8s-plus it was 92 (docs/performance.md); each round trip is a process switch,
+#: which is what a loaded machine makes slow. A count, not a time: it cannot flake under load.
+ROUND_TRIPS_PER_SERVICE = 36
+
+
+def test_a_service_costs_few_jsii_round_trips(environments, monkeypatch):
+    from jsii._kernel.providers.process import ProcessProvider
+
+    from zacatl_infra.k8s.service import ZacatlService
+
+    env = environments["staging"]
+    spec = env.services[0]
+    chart = cdk8s.Chart(cdk8s.App(), "c", namespace="ns", disable_resource_name_hashes=True)
+    ZacatlService(chart, "warm-up", env=env, spec=spec)
+    trips = []
+    for name in ("create", "get", "set", "sget", "sset", "invoke", "sinvoke", "begin", "sbegin", "end",
+                 "callbacks", "complete", "load", "delete"):
+        original = getattr(ProcessProvider, name, None)
+        if original is not None:
+            monkeypatch.setattr(ProcessProvider, name, lambda self, *a, __o=original, __n=name, **k: (
+                trips.append(__n), __o(self, *a, **k))[1])
+    service = ZacatlService(chart, "s", env=env, spec=spec)
+    monkeypatch.undo()
+    assert spec.all_secrets and service.ingress and service.autoscaler  # every object of a service is counted
+    assert 10 < len(trips) <= ROUND_TRIPS_PER_SERVICE, trips

@@ -43,7 +43,7 @@ class Network(Construct):
                                         cidr_mask=naming.PUBLIC_SUBNET_PREFIX, map_public_ip_on_launch=False),
                 # /19 private subnets: the VPC CNI gives every pod a VPC address, so nodes need room.
                 ec2.SubnetConfiguration(name="nodes", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS,
-                                        cidr_mask=naming.PRIVATE_SUBNET_PREFIX),
+                                        cidr_mask=naming.NODE_SUBNET_PREFIX),
             ],
             restrict_default_security_group=True,
         )

@@ -17,7 +17,7 @@ from .environment import (
     RegistrySettings,
     Tier,
 )
-from .errors import ConfigError
+from .errors import ConfigError, ConfigReport
 from .loader import load_environments
 from .service import (
     DatabaseSpec,
@@ -30,6 +30,7 @@ from .service import (
     ServiceSpec,
     Upstream,
 )
+from .waivers import Waiver
 
 __all__ = [
     "NEWEST_EKS_VERSION",
@@ -39,6 +40,7 @@ __all__ = [
     "BackupSettings",
     "ClusterSettings",
     "ConfigError",
+    "ConfigReport",
     "DatabaseSpec",
     "DnsSettings",
     "EnvironmentConfig",
@@ -56,6 +58,7 @@ __all__ = [
     "ServiceSpec",
     "Tier",
     "Upstream",
+    "Waiver",
     "load_environments",
     "presets",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
@@ -27,5 +27,6 @@ def _dns_label(value: str) -> str:
     return value
 
 
-DnsLabel = Annotated[str, AfterValidator(_dns_label)]
+DnsLabel = Annotated[str, AfterValidator(_dns_label),
+                     WithJsonSchema({"type": "string", "maxLength": 40, "pattern": _DNS_LABEL.pattern})]
 """A name that is valid as a Kubernetes object name and as part of an AWS resource name."""

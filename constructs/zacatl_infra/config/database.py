@@ -79,11 +79,19 @@ class BackupSchedule(FrozenModel):
     last backup may lose. Default: 24; the prod preset sets 1 (hourly backups).
     """
 
-    schedule: str = "0 3 * * *"
-    time_zone: str = "Etc/UTC"
+    schedule: str = Field(
+        default="0 3 * * *",
+        description=('Kubernetes CronJob schedule of the backup (five fields or a macro such as @hourly), read in '
+                     'time_zone. Default: daily at 03:00.'),
+    )
+    time_zone: str = Field(default="Etc/UTC", description='IANA time zone the schedule is read in. Default: Etc/UTC.')
     # At most 167: the missing-backup alarm watches rpo + 1 hours, and CloudWatch evaluates at most
     # seven days (facts.backups.CLOUDWATCH_MAX_EVALUATION_SECONDS).
-    rpo_hours: int = Field(default=24, ge=1, le=167)
+    rpo_hours: int = Field(
+        default=24, ge=1, le=167,
+        description=('Most hours of writes a restore from the last backup may lose; the schedule must meet it over a '
+                     'whole year. Default: 24; prod at most 1.'),
+    )
 
     @field_validator("schedule")
     @classmethod
@@ -139,12 +147,16 @@ class InClusterDatabase(FrozenModel):
     container's memory; WiredTiger's cache is sized to half of it minus 1 GiB by mongod itself.
     """
 
-    storage_class: str | None = None
-    storage_size: str = "10Gi"
-    cpu_request: str = "250m"
-    cpu_limit: str = "1"
-    memory_request: str = "1Gi"
-    memory_limit: str = "1Gi"
+    storage_class: str | None = Field(
+        default=None,
+        description=("StorageClass of the data volume. Default: an encrypted gp3 class in AWS tiers, the cluster's "
+                     'default class on a laptop.'),
+    )
+    storage_size: str = Field(default="10Gi", description='Size of the data volume. Default: 10Gi.')
+    cpu_request: str = Field(default="250m", description='CPU request of mongod. Default: 250m.')
+    cpu_limit: str = Field(default="1", description='CPU limit of mongod. Default: 1.')
+    memory_request: str = Field(default="1Gi", description='Memory request of mongod. Default: 1Gi.')
+    memory_limit: str = Field(default="1Gi", description='Memory limit of mongod. Default: 1Gi.')
 
     @field_validator("storage_size", "memory_request", "memory_limit")
     @classmethod
@@ -157,7 +169,9 @@ class AtlasSettings(FrozenModel):
     """MongoDB Atlas over AWS PrivateLink: the interface endpoint's service name, as Atlas shows it
     (``com.amazonaws.vpce.<region>.vpce-svc-...``)."""
 
-    endpoint_service_name: str
+    endpoint_service_name: str = Field(
+        description='PrivateLink endpoint service Atlas shows: com.amazonaws.vpce.<region>.vpce-svc-<17 hex>.',
+    )
 
     @field_validator("endpoint_service_name")
     @classmethod
@@ -171,12 +185,19 @@ class AtlasSettings(FrozenModel):
 class DatabaseSettings(FrozenModel):
     """The environment's MongoDB and its backups. Default: in the cluster, backed up daily at 03:00 UTC."""
 
-    kind: DatabaseKind = "in_cluster"
-    backup: BackupSchedule = BackupSchedule()
-    in_cluster: InClusterDatabase = InClusterDatabase()
-    atlas: AtlasSettings | None = None
-    #: Size limit of the scratch volume a dump is written to before its upload. Default: 20Gi.
-    dump_scratch_size: str = "20Gi"
+    kind: DatabaseKind = Field(
+        default="in_cluster",
+        description=("Where MongoDB runs: in_cluster (official image as a StatefulSet; local and dev only) or atlas "
+                     "(MongoDB Atlas through PrivateLink). Default: in_cluster; prod refuses it."),
+    )
+    backup: BackupSchedule = Field(default=BackupSchedule(), description='When the backup CronJob runs, and its RPO.')
+    in_cluster: InClusterDatabase = Field(
+        default=InClusterDatabase(), description='The in-cluster MongoDB (kind in_cluster).')
+    atlas: AtlasSettings | None = Field(default=None, description='MongoDB Atlas (kind atlas). Default: none.')
+    dump_scratch_size: str = Field(
+        default="20Gi",
+        description='Size limit of the scratch volume a dump is written to before its upload. Default: 20Gi.',
+    )
 
     @model_validator(mode="after")
     def _kind_settings(self) -> DatabaseSettings:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import re
+from types import SimpleNamespace
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
 
+from ..facts import aws_limits, aws_regions, ec2, eks_versions
 from ..facts import backups as backup_facts
-from ..facts import eks_versions
+from . import network_layout
 from ._base import DnsLabel, FrozenModel
 from .database import DatabaseSettings
+from .prod_rules import prod_problems
 from .service import ServiceSpec, environment_problems
+from .types import DnsName, EmailAddress
+from .waivers import Waiver
 
 Tier = Literal["local", "dev", "staging", "prod"]
 """Which preset family an environment uses. ``local`` is a laptop cluster with no AWS layer."""
@@ -24,17 +30,22 @@ OLDEST_KUBERNETES_VERSION = eks_versions.OLDEST
 
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")
 _ACCOUNT = re.compile(r"^[0-9]{12}$")
-_DOMAIN = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")
 
 
 def _aws_region(value: str) -> str:
     if not _REGION.match(value):
         raise ValueError(f"{value!r} is not an AWS region name such as 'eu-west-1'")
+    if value not in aws_regions.ZONE_LETTERS:
+        near = difflib.get_close_matches(value, aws_regions.ZONE_LETTERS, n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise ValueError(f"{value!r} is not a region in facts/aws_regions.py (as of "
+                         f"{aws_regions.AS_OF.isoformat()}){hint} Add a new region there with its zones")
     return value
 
 
-AwsRegion = Annotated[str, AfterValidator(_aws_region)]
-"""An AWS region name; checked by shape only, so synth needs no AWS call."""
+AwsRegion = Annotated[str, AfterValidator(_aws_region),
+                      WithJsonSchema({"type": "string", "enum": sorted(aws_regions.ZONE_LETTERS)})]
+"""An AWS region name listed in ``facts.aws_regions`` (checked offline, so synth needs no AWS call)."""
 
 
 def _cidr(value: str) -> str:
@@ -45,18 +56,45 @@ def _cidr(value: str) -> str:
     return value
 
 
+#: Architecture of the node group's AMI (AL2023_X86_64_STANDARD in cloud/cluster.py).
+NODE_ARCHITECTURE = "x86_64"
+#: Most addresses the public API endpoint may be opened to in all: office and VPN egress ranges are
+#: small; anything wider is the internet under another name.
+MAX_PUBLIC_ENDPOINT_ADDRESSES = 2**16
+
+
 class ClusterSettings(FrozenModel):
     """The EKS cluster (cloud tiers) or the laptop cluster (``local``)."""
 
-    kubernetes_version: str = NEWEST_EKS_VERSION
-    #: CIDRs allowed to reach the public API endpoint. Default: none, the endpoint is private only.
-    public_endpoint_cidrs: tuple[str, ...] = ()
-    node_instance_types: tuple[str, ...] = ("m7i.large",)
-    node_min: int = Field(default=2, ge=1)
-    node_desired: int = Field(default=2, ge=1)
-    node_max: int = Field(default=4, ge=1)
-    #: Spot capacity for the managed node group. Default: on-demand; the dev preset allows spot.
-    spot: bool = False
+    kubernetes_version: str = Field(
+        default=NEWEST_EKS_VERSION,
+        description=('Kubernetes minor version of the EKS cluster, one EKS offers (facts/eks_versions.py). Default: '
+                     'the newest offered.'),
+    )
+    public_endpoint_cidrs: tuple[str, ...] = Field(
+        default=(),
+        description=('IPv4 CIDRs allowed to reach the public API endpoint, at most 65,536 addresses in all. Default: '
+                     'none, the endpoint is private only.'),
+    )
+    node_instance_types: tuple[str, ...] = Field(
+        default=("m7i.large",),
+        description=('EC2 instance types of the managed node group: known to the EC2 API, x86_64 (the nodes run the '
+                     'AL2023 x86_64 AMI), each once.'),
+    )
+    node_min: int = Field(
+        default=2, ge=1,
+        description='Fewest nodes the node group scales to; prod needs one per availability zone.',
+    )
+    node_desired: int = Field(
+        default=2, ge=1,
+        description='Nodes at creation; node_min <= node_desired <= node_max.',
+    )
+    node_max: int = Field(default=4, ge=1, description='Most nodes the node group scales to.')
+    spot: bool = Field(
+        default=False,
+        description=('Spot capacity for the managed node group. Default: on-demand; the dev preset uses spot; prod '
+                     'refuses it without a waiver.'),
+    )
 
     @field_validator("kubernetes_version")
     @classmethod
@@ -76,6 +114,37 @@ class ClusterSettings(FrozenModel):
             _cidr(cidr)
             if ipaddress.ip_network(cidr).prefixlen == 0:
                 raise ValueError(f"{cidr!r} opens the API endpoint to the whole internet: list office or VPN ranges")
+        # Split halves (0.0.0.0/1 + 128.0.0.0/1) open as much as /0: judge the union, not each block.
+        networks = [ipaddress.ip_network(c) for c in value]
+        if any(n.version != 4 for n in networks):
+            raise ValueError("EKS public access CIDRs are IPv4 blocks only: list office or VPN ranges such as "
+                             "'203.0.113.0/24'")
+        opened = sum(n.num_addresses for n in ipaddress.collapse_addresses(networks))
+        if opened > MAX_PUBLIC_ENDPOINT_ADDRESSES:
+            raise ValueError(
+                f"{list(value)} together open the API endpoint to {opened:,} addresses: list office or VPN ranges, "
+                f"at most {MAX_PUBLIC_ENDPOINT_ADDRESSES:,} addresses in all (a /16)")
+        return value
+
+    @field_validator("node_instance_types")
+    @classmethod
+    def _instance_types(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("node_instance_types is empty: list at least one EC2 instance type, such as 'm7i.large'")
+        for name in value:
+            if name not in ec2.INSTANCE_TYPES:
+                sizes = sorted(t.split(".", 1)[1] for t in ec2.INSTANCE_TYPES if ec2.family(t) == ec2.family(name))
+                near = difflib.get_close_matches(name, ec2.INSTANCE_TYPES, n=3)
+                valid = f"{ec2.family(name)} sizes: {', '.join(sizes)}" if sizes else f"did you mean {near}?"
+                raise ValueError(f"{name!r} is not an EC2 instance type ({valid}; the EC2 API's list in "
+                                 "facts/ec2_instance_types.json)")
+            # The node group's AMI is AL2023 x86_64 (cloud/cluster.py): a Graviton type cannot boot it.
+            if ec2.architecture(name) != NODE_ARCHITECTURE:
+                raise ValueError(f"{name!r} is an {ec2.architecture(name)} (Graviton) type, but the nodes run the "
+                                 f"{NODE_ARCHITECTURE} AL2023 AMI: use an x86_64 type such as 'm7i.large'")
+        repeated = sorted({n for n in value if value.count(n) > 1})
+        if repeated:
+            raise ValueError(f"instance types {repeated} are listed twice")
         return value
 
     @model_validator(mode="after")
@@ -94,9 +163,11 @@ _STS_ARN = re.compile(r"^arn:aws[a-z-]*:sts::")
 
 def _role_arn(value: str) -> str:
     if _STS_ARN.match(value):
+        session = re.match(r"^arn:(aws[a-z-]*):sts::([0-9]{12}):assumed-role/([^/]+)/", value)
+        role = (f"'arn:{session.group(1)}:iam::{session.group(2)}:role/{session.group(3)}'" if session
+                else "(arn:aws:iam::<account>:role/<name>)")
         raise ValueError(
-            f"{value!r} is an STS session ARN; EKS access entries accept only the IAM role ARN "
-            "(arn:aws:iam::<account>:role/<name>)")
+            f"{value!r} is an STS session ARN; EKS access entries accept only the IAM role ARN: use {role}")
     if not _ROLE_ARN.match(value):
         raise ValueError(f"{value!r} is not an IAM role ARN such as 'arn:aws:iam::111111111111:role/platform-admin'")
     return value
@@ -115,16 +186,25 @@ class AccessSettings(FrozenModel):
     with EKS access entries" and "Associate access policies with access entries".
     """
 
-    #: Roles given ``AmazonEKSClusterAdminPolicy`` on the whole cluster. Required (one or more) outside ``local``.
-    admin_role_arns: tuple[IamRoleArn, ...] = ()
-    #: CI/CD roles given ``AmazonEKSEditPolicy`` in the environment's namespace and Argo CD's namespace
-    #: only (deploys go through GitOps; this is for pipeline checks and emergency syncs). Default: none.
-    deploy_role_arns: tuple[IamRoleArn, ...] = ()
-    #: Roles given ``AmazonEKSViewPolicy`` on the whole cluster (read-only, no Secrets). Default: none.
-    viewer_role_arns: tuple[IamRoleArn, ...] = ()
-    #: An SSM Session Manager host in a private subnet, the way into a private-only API endpoint that
-    #: opens no inbound port. Default: off (deploys need no way in: Argo CD pulls from Git).
-    session_manager_host: bool = False
+    admin_role_arns: tuple[IamRoleArn, ...] = Field(
+        default=(),
+        description=('IAM roles given AmazonEKSClusterAdminPolicy on the whole cluster through EKS access entries. '
+                     'Required (one or more) outside local; no STS session ARNs.'),
+    )
+    deploy_role_arns: tuple[IamRoleArn, ...] = Field(
+        default=(),
+        description=("CI/CD roles given AmazonEKSEditPolicy in the environment's and Argo CD's namespaces only "
+                     '(pipeline checks, emergency syncs). Default: none.'),
+    )
+    viewer_role_arns: tuple[IamRoleArn, ...] = Field(
+        default=(),
+        description='Roles given AmazonEKSViewPolicy on the whole cluster (read-only, no Secrets). Default: none.',
+    )
+    session_manager_host: bool = Field(
+        default=False,
+        description=('An SSM Session Manager host in a private subnet, the way into a private-only API endpoint '
+                     'without an inbound port. Default: off.'),
+    )
 
     @model_validator(mode="after")
     def _distinct(self) -> AccessSettings:
@@ -142,14 +222,21 @@ _REVISION = re.compile(r"^[A-Za-z0-9._/-]{1,100}$")
 class IdentityCenterSettings(FrozenModel):
     """IAM Identity Center, which the EKS Argo CD capability uses for sign-in (its only identity source)."""
 
-    #: ARN of the Identity Center instance, ``arn:aws:sso:::instance/ssoins-<16 hex>``.
-    instance_arn: str = Field(pattern=r"^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$")
-    #: Region the Identity Center instance lives in (often not the cluster's).
-    region: AwsRegion
-    #: Identity Center group ids given the Argo CD ADMIN role. At least one.
-    admin_group_ids: tuple[str, ...] = Field(min_length=1)
-    #: Identity Center group ids given the Argo CD VIEWER role. Default: none.
-    viewer_group_ids: tuple[str, ...] = ()
+    instance_arn: str = Field(
+        pattern=r"^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$",
+        description='ARN of the IAM Identity Center instance, arn:aws:sso:::instance/ssoins-<16 characters>.',
+    )
+    region: AwsRegion = Field(
+        description="Region the Identity Center instance lives in (often not the cluster's).",
+    )
+    admin_group_ids: tuple[str, ...] = Field(
+        min_length=1,
+        description='Identity Center group ids given the Argo CD ADMIN role; at least one.',
+    )
+    viewer_group_ids: tuple[str, ...] = Field(
+        default=(),
+        description='Identity Center group ids given the Argo CD VIEWER role. Default: none.',
+    )
 
 
 class GitOpsSettings(FrozenModel):
@@ -160,13 +247,23 @@ class GitOpsSettings(FrozenModel):
     ``helm`` is the upstream argo-cd chart at the version pinned in ``facts/charts.json``.
     """
 
-    install: Literal["capability", "helm"] = "helm"
-    #: Git repository Argo CD pulls: ``https://...``, ``ssh://...`` or ``git@host:path``. Required outside ``local``.
-    repo_url: str | None = None
-    #: Branch, tag or commit the root Application follows. Default: ``main``.
-    revision: str = "main"
-    #: Required when ``install`` is ``capability``.
-    identity_center: IdentityCenterSettings | None = None
+    install: Literal["capability", "helm"] = Field(
+        default="helm",
+        description=('How Argo CD is installed: capability (the EKS managed Argo CD, needs identity_center) or helm '
+                     '(the pinned upstream chart). Default: helm.'),
+    )
+    repo_url: str | None = Field(
+        default=None,
+        description='Git repository Argo CD pulls (https://..., ssh://... or git@host:path). Required outside local.',
+    )
+    revision: str = Field(
+        default="main",
+        description='Branch, tag or commit the root Application follows. Default: main.',
+    )
+    identity_center: IdentityCenterSettings | None = Field(
+        default=None,
+        description='IAM Identity Center sign-in for the EKS Argo CD capability. Required when install is capability.',
+    )
 
     @field_validator("repo_url")
     @classmethod
@@ -197,10 +294,15 @@ class DnsSettings(FrozenModel):
     ACM certificate is validated through it.
     """
 
-    #: Route 53 hosted zone id, ``Z`` and up to 31 upper-case letters or digits. Required outside ``local``.
-    hosted_zone_id: str | None = None
-    #: The zone's name, which ``domain`` must equal or be under. Default: ``domain`` itself.
-    zone_name: str | None = None
+    hosted_zone_id: str | None = Field(
+        default=None,
+        description=('Route 53 public hosted zone id holding the domain (Z and up to 31 upper-case letters or digits).'
+                     ' Required outside local.'),
+    )
+    zone_name: str | None = Field(
+        default=None,
+        description="The hosted zone's name, which domain must equal or be under. Default: domain itself.",
+    )
 
     @field_validator("hosted_zone_id")
     @classmethod
@@ -213,32 +315,41 @@ class DnsSettings(FrozenModel):
 class NodeAutoscalingSettings(FrozenModel):
     """Cluster Autoscaler over the managed node group (bounds: ``cluster.node_min``/``node_max``)."""
 
-    #: Off means the node group stays at ``node_desired``. Default: on in every cloud tier.
-    enabled: bool = True
-    #: How long a node must be unneeded before it is removed. Default: 10 minutes (the upstream default).
-    scale_down_unneeded_minutes: int = Field(default=10, ge=1, le=120)
+    enabled: bool = Field(
+        default=True,
+        description=('Cluster Autoscaler over the node group between cluster.node_min and node_max; off keeps '
+                     'node_desired nodes. Default: on in every cloud tier.'),
+    )
+    scale_down_unneeded_minutes: int = Field(
+        default=10, ge=1, le=120,
+        description='Minutes a node must be unneeded before it is removed. Default: 10 (the upstream default).',
+    )
 
 
 class NetworkSettings(FrozenModel):
     """The VPC of a cloud environment."""
 
-    vpc_cidr: str = "10.0.0.0/16"
-    #: NAT gateways: one per zone in prod for zone independence, one shared elsewhere to save cost.
-    nat_gateways: int = Field(default=1, ge=1, le=6)
+    vpc_cidr: str = Field(
+        default="10.0.0.0/16",
+        description=('IPv4 range of the VPC, /16 to /28, large enough for one public /24 and one node /19 per zone '
+                     '(three zones need a /17).'),
+    )
+    nat_gateways: int = Field(
+        default=1, ge=1, le=6,
+        description='NAT gateways: one per zone in prod for zone independence, one shared elsewhere to save cost.',
+    )
 
     @field_validator("vpc_cidr")
     @classmethod
     def _vpc_cidr(cls, value: str) -> str:
         _cidr(value)
-        prefix = ipaddress.ip_network(value).prefixlen
-        if not 16 <= prefix <= 20:
-            raise ValueError(f"{value!r} must be a /16 to /20 block to leave room for the cluster's pods")
+        network = ipaddress.ip_network(value)
+        if network.version != 4 or network.prefixlen not in network_layout.VPC_PREFIXES:
+            raise ValueError(f"{value!r} must be an IPv4 block from /16 to /28 (the sizes a VPC accepts); the "
+                             "subnets need a /17 or larger")
         return value
 
 
-#: Prod keeps backups at least this many days: a month of restore points, enough to notice silent
-#: data corruption before its last clean copy expires.
-PROD_MIN_RETENTION_DAYS = 30
 #: Prod's backup schedule must lose at most this many hours of writes (the seed's RPO).
 PROD_MAX_RPO_HOURS = 1
 _KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):key/(mrk-)?[0-9a-f-]{32,36}$")
@@ -256,13 +367,30 @@ class BackupSettings(FrozenModel):
     the DR stack ``naming.dr_stack_name(env)`` prints it as its ``ReplicaKeyArn`` output.
     """
 
-    retention_days: int = Field(default=35, ge=1, le=3650)
-    cold_after_days: int | None = Field(default=None, ge=1)
-    #: S3 Object Lock in compliance mode for the retention period. Default: on in the prod preset.
-    object_lock: bool = False
-    #: Region for cross-region replication (disaster recovery). Default: none.
-    replication_region: AwsRegion | None = None
-    replica_key_arn: str | None = None
+    retention_days: int = Field(
+        default=35, ge=1, le=3650,
+        description=('Days a backup is kept: the bucket lifecycle expiry, the Object Lock retention (with '
+                     'object_lock) and the replica expiry; prod keeps at least 30.'),
+    )
+    cold_after_days: int | None = Field(
+        default=None, ge=1,
+        description=('Days after which backups move to S3 Glacier Instant Retrieval; below retention_days and only '
+                     'where it saves money (Glacier IR bills 90 days minimum). Default: none, no transition.'),
+    )
+    object_lock: bool = Field(
+        default=False,
+        description=('S3 Object Lock in compliance mode for the retention period. Default: on in the prod preset, '
+                     'which refuses it off without a waiver.'),
+    )
+    replication_region: AwsRegion | None = Field(
+        default=None,
+        description="Region backups replicate to for disaster recovery, not the environment's own. Default: none.",
+    )
+    replica_key_arn: str | None = Field(
+        default=None,
+        description=('KMS key ARN (not an alias) of the replica bucket in replication_region: the ReplicaKeyArn output '
+                     'of the DR stack zacatl-<env>-dr. Required with replication_region.'),
+    )
 
     @model_validator(mode="after")
     def _lifecycle(self) -> BackupSettings:
@@ -290,24 +418,40 @@ class BackupSettings(FrozenModel):
 class RegistrySettings(FrozenModel):
     """The environment's ECR registry."""
 
-    #: Region the service repositories replicate to, so images survive a regional outage and a
-    #: standby cluster there can pull them. Default: none (nodes pull in their own region).
-    replication_region: AwsRegion | None = None
+    replication_region: AwsRegion | None = Field(
+        default=None,
+        description=('Region the service repositories replicate to, so images survive a regional outage and a standby '
+                     'cluster there can pull them. Default: none.'),
+    )
 
 
 class AlertSettings(FrozenModel):
     """Who hears about alarms and how much the environment may cost."""
 
-    emails: tuple[str, ...] = ()
-    monthly_budget_usd: int = Field(default=500, ge=1)
+    emails: tuple[EmailAddress, ...] = Field(
+        default=(),
+        description='Addresses subscribed to the alarm topic, each once. Prod needs at least one.',
+    )
+    monthly_budget_usd: int = Field(
+        default=500, ge=1,
+        description='Monthly cost budget in US dollars; the topic hears at 80 % and 100 % of actual spend.',
+    )
 
     @field_validator("emails")
     @classmethod
     def _emails(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for email in value:
-            if not re.match(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", email):
-                raise ValueError(f"{email!r} is not an email address")
+        # One SNS subscription per address: a repeated one is a duplicate construct, refused by the CDK.
+        repeated = sorted({e for e in value if value.count(e) > 1})
+        if repeated:
+            raise ValueError(f"addresses {repeated} are listed twice: list each once")
         return value
+
+
+#: Names that say which tier an environment is: ``prod`` built on the dev tier would get dev's
+#: defaults and escape prod's policies (the first '-'-separated word of the name is compared).
+_TIER_BY_NAME: dict[str, Tier] = {"prod": "prod", "production": "prod", "prd": "prod", "staging": "staging",
+                                  "stage": "staging", "stg": "staging", "dev": "dev", "development": "dev",
+                                  "local": "local"}
 
 
 class EnvironmentConfig(FrozenModel):
@@ -317,32 +461,83 @@ class EnvironmentConfig(FrozenModel):
     production defaults apply and the environment file says only what differs.
     """
 
-    name: DnsLabel
-    tier: Tier
-    #: The team or service that owns this configuration in a shared platform environment (a service
-    #: repository; its cloud layer is a ``ServiceStack``). Default: none, the platform's own config.
-    #: It goes into the stack, namespace, role, repository and secret names (see ``naming``).
-    team: DnsLabel | None = None
-    #: AWS account id. Required for every tier but ``local``.
-    account: str | None = None
-    region: AwsRegion | None = None
-    #: Pinned zones: synth never looks them up, so it works offline without credentials.
-    availability_zones: tuple[str, ...] = ()
-    #: DNS domain the ingress hosts live under, for example ``dev.zacatl.example.com``.
-    domain: str
-    log_level: Literal["fatal", "error", "warn", "info", "debug", "trace"] = "info"
-    cluster: ClusterSettings = ClusterSettings()
-    network: NetworkSettings = NetworkSettings()
-    backups: BackupSettings = BackupSettings()
-    #: The environment's MongoDB and its backup schedule. Default: in the cluster, daily backups.
-    database: DatabaseSettings = DatabaseSettings()
-    registry: RegistrySettings = RegistrySettings()
-    alerts: AlertSettings = AlertSettings()
-    access: AccessSettings = AccessSettings()
-    gitops: GitOpsSettings = GitOpsSettings()
-    dns: DnsSettings = DnsSettings()
-    node_autoscaling: NodeAutoscalingSettings = NodeAutoscalingSettings()
-    services: tuple[ServiceSpec, ...] = Field(min_length=1)
+    name: DnsLabel = Field(
+        description=("The environment's name: the file name, the namespace and cluster suffix (zacatl-<name>). A name "
+                     'that says a tier (prod, staging, dev, local) must use that tier.'),
+    )
+    tier: Tier = Field(
+        description='Preset family: local, dev, staging or prod. Decides the defaults and the prod invariants.',
+    )
+    team: DnsLabel | None = Field(
+        default=None,
+        description=("The team or service that owns this configuration in a shared platform environment (a service "
+                     "repository; its cloud layer is a ServiceStack). Default: none, the platform's own config. It "
+                     "goes into the stack, namespace, role, repository and secret names (see naming)."),
+    )
+    account: str | None = Field(
+        default=None,
+        description='AWS account id (12 digits). Required for every tier but local.',
+    )
+    region: AwsRegion | None = Field(
+        default=None,
+        description='AWS region (facts/aws_regions.py). Required for every tier but local.',
+    )
+    availability_zones: tuple[str, ...] = Field(
+        default=(),
+        description=('Pinned zones of the region, at least two, each once: synth never looks them up, so it works '
+                     'offline.'),
+    )
+    domain: DnsName = Field(
+        description=('DNS domain the ingress hosts live under, for example dev.zacatl.example.com; unique across '
+                     'environments.'),
+    )
+    log_level: Literal["fatal", "error", "warn", "info", "debug", "trace"] = Field(
+        default="info",
+        description='Pino log level of every service (LOG_LEVEL).',
+    )
+    cluster: ClusterSettings = Field(default=ClusterSettings(), description='The EKS cluster and its nodes.')
+    network: NetworkSettings = Field(
+        default=NetworkSettings(),
+        description='The VPC: its range and NAT gateways.',
+    )
+    backups: BackupSettings = Field(
+        default=BackupSettings(),
+        description='Database backups: alarm window, retention, lock and replication.',
+    )
+    database: DatabaseSettings = Field(
+        default=DatabaseSettings(),
+        description=('The MongoDB services use (in_cluster or atlas) and its backup schedule, time zone and RPO. '
+                     'Default: in the cluster, daily backups at 03:00 UTC.'),
+    )
+    registry: RegistrySettings = Field(
+        default=RegistrySettings(),
+        description="The ECR registry's replication.",
+    )
+    alerts: AlertSettings = Field(
+        default=AlertSettings(),
+        description='Alarm recipients and the cost budget.',
+    )
+    access: AccessSettings = Field(
+        default=AccessSettings(),
+        description='Who reaches the Kubernetes API, through EKS access entries.',
+    )
+    gitops: GitOpsSettings = Field(
+        default=GitOpsSettings(),
+        description='Argo CD and the Git repository it syncs dist/<env>/ from.',
+    )
+    dns: DnsSettings = Field(default=DnsSettings(), description='The Route 53 hosted zone of the domain.')
+    node_autoscaling: NodeAutoscalingSettings = Field(
+        default=NodeAutoscalingSettings(),
+        description='Cluster Autoscaler settings for the node group.',
+    )
+    services: tuple[ServiceSpec, ...] = Field(
+        min_length=1,
+        description='The Zacatl services the environment runs, at least one, unique names.',
+    )
+    waivers: tuple[Waiver, ...] = Field(
+        default=(),
+        description='Prod invariants this environment does not keep, each with its reason. Default: none.',
+    )
 
     @field_validator("account")
     @classmethod
@@ -351,11 +546,76 @@ class EnvironmentConfig(FrozenModel):
             raise ValueError(f"{value!r} is not an AWS account id: expected 12 digits")
         return value
 
-    @field_validator("domain")
+    # Checks that read earlier fields (info.data holds those that validated) run as field checks, so
+    # they are reported together with other fields' problems instead of after all fields pass.
+    @field_validator("tier")
     @classmethod
-    def _domain(cls, value: str) -> str:
-        if not _DOMAIN.match(value):
-            raise ValueError(f"{value!r} is not a lowercase DNS domain such as 'dev.zacatl.example.com'")
+    def _tier_matches_name(cls, tier: Tier, info: ValidationInfo) -> Tier:
+        name = info.data.get("name")
+        named = _TIER_BY_NAME.get(name.split("-")[0]) if name else None
+        if named is not None and named != tier:
+            raise ValueError(f"an environment named {name!r} is built on tier {tier!r}, so it gets {tier}'s "
+                             f"defaults and policies: use presets.environment({named!r}, ...) or another name")
+        return tier
+
+    @field_validator("availability_zones")
+    @classmethod
+    def _zones(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        if info.data.get("tier", "local") == "local":
+            return value
+        problems = []
+        if len(value) < 2:
+            problems.append("availability_zones needs at least two pinned zones (for example 'eu-west-1a')")
+        region = info.data.get("region")
+        zones = aws_regions.zones(region) if region else ()
+        problems += [f"availability zone {zone!r} is not in region {region!r} (its zones: {list(zones)})"
+                     for zone in value if region and zone not in zones]
+        repeated = sorted({z for z in value if value.count(z) > 1})
+        if repeated:
+            problems.append(f"{repeated} listed twice; each zone gets one subnet pair, list distinct zones")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return value
+
+    @field_validator("network")
+    @classmethod
+    def _subnets_fit(cls, value: NetworkSettings, info: ValidationInfo) -> NetworkSettings:
+        zones = len(info.data.get("availability_zones", ()))
+        if info.data.get("tier", "local") != "local" and zones and network_layout.allocate(value.vpc_cidr, zones) is None:
+            raise ValueError(
+                f"field network.vpc_cidr: {value.vpc_cidr!r} has no room for {zones} public "
+                f"/{network_layout.PUBLIC_SUBNET_PREFIX} and {zones} node /{network_layout.NODE_SUBNET_PREFIX} "
+                f"subnets (one each per zone): use a /{network_layout.largest_prefix_that_fits(zones)} or larger block")
+        return value
+
+    @field_validator("services")
+    @classmethod
+    def _pinned_images(cls, value: tuple[ServiceSpec, ...], info: ValidationInfo) -> tuple[ServiceSpec, ...]:
+        if info.data.get("tier", "local") == "local":
+            return value
+        problems = []
+        for service in value:
+            if service.image.is_mutable:
+                problems.append(f"field services[{service.name}].image: needs a digest or an immutable release tag "
+                                f"outside 'local' (got tag {service.image.tag!r})")
+            elif service.image.repository and service.image.digest is None:
+                # Only the environment's own ECR repositories have immutable tags (cloud/registry.py).
+                problems.append(
+                    f"field services[{service.name}].image.digest: an image from outside the environment's ECR "
+                    f"({service.image.repository}) can have its tag {service.image.tag!r} pushed again; pin "
+                    "image.digest ('sha256:...')")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return value
+
+    @field_validator("waivers")
+    @classmethod
+    def _prod_invariants(cls, value: tuple[Waiver, ...], info: ValidationInfo) -> tuple[Waiver, ...]:
+        # The last field: every other field that validated is in info.data, so the prod invariants are
+        # judged even when an unrelated field is wrong (a rule whose fields failed is skipped).
+        problems = prod_problems(SimpleNamespace(**info.data, waivers=value))
+        if problems:
+            raise ValueError("\n".join(problems))
         return value
 
     @model_validator(mode="after")
@@ -364,29 +624,18 @@ class EnvironmentConfig(FrozenModel):
         if self.tier != "local":
             if self.account is None or self.region is None:
                 problems.append("account and region are required for every tier except 'local'")
-            if len(self.availability_zones) < 2:
-                problems.append("availability_zones needs at least two pinned zones (for example 'eu-west-1a')")
-            for zone in self.availability_zones:
-                if self.region and not (zone.startswith(self.region) and len(zone) == len(self.region) + 1):
-                    problems.append(f"availability zone {zone!r} is not in region {self.region!r}")
             if not self.access.admin_role_arns:
-                problems.append("access.admin_role_arns: a cloud environment needs at least one administrator "
+                problems.append("field access.admin_role_arns: a cloud environment needs at least one administrator "
                                 "role (the creating CloudFormation role gets no standing cluster access)")
             if self.gitops.repo_url is None:
-                problems.append("gitops.repo_url: a cloud environment needs the Git repository Argo CD syncs "
+                problems.append("field gitops.repo_url: a cloud environment needs the Git repository Argo CD syncs "
                                 f"dist/{self.name}/ from (https://... or ssh://...)")
             if self.dns.hosted_zone_id is None:
-                problems.append("dns.hosted_zone_id: a cloud environment needs the id of the Route 53 zone "
+                problems.append("field dns.hosted_zone_id: a cloud environment needs the id of the Route 53 zone "
                                 f"holding {self.domain!r} (certificates and DNS records go there)")
             zone = self.dns.zone_name or self.domain
             if self.domain != zone and not self.domain.endswith("." + zone):
-                problems.append(f"dns.zone_name: domain {self.domain!r} is not in zone {zone!r}")
-            for service in self.services:
-                if service.image.is_mutable:
-                    problems.append(
-                        f"service {service.name!r}: image needs a digest or an immutable release tag outside "
-                        f"'local' (got tag {service.image.tag!r})"
-                    )
+                problems.append(f"field dns.zone_name: domain {self.domain!r} is not in zone {zone!r}")
         problems.extend(self._database_problems())
         for service in self.services:
             if service.database and not self.is_local:
@@ -409,7 +658,7 @@ class EnvironmentConfig(FrozenModel):
         if repeated:
             problems.append(f"service names must be unique (repeated: {repeated})")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
     def _database_problems(self) -> list[str]:
@@ -419,9 +668,6 @@ class EnvironmentConfig(FrozenModel):
             if database.kind == "in_cluster":
                 problems.append("database.kind 'in_cluster' is refused in prod: one MongoDB pod on one zonal volume "
                                 "cannot survive a zone loss; allowed: 'atlas'")
-            if backups.retention_days < PROD_MIN_RETENTION_DAYS:
-                problems.append(f"backups.retention_days {backups.retention_days} is below the prod minimum "
-                                f"{PROD_MIN_RETENTION_DAYS}")
             if database.backup.rpo_hours > PROD_MAX_RPO_HOURS:
                 problems.append(f"database.backup.rpo_hours {database.backup.rpo_hours} is above the prod maximum "
                                 f"{PROD_MAX_RPO_HOURS}")

@@ -5,14 +5,15 @@ Every default here is deliberate; the comment beside it says why.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
 from ..facts import zacatl
 from .environment import EnvironmentConfig, Tier
-from .errors import from_validation_error
+from .errors import ConfigError, from_validation_error
 from .service import ServiceSpec
 
 _SERVICE_DEFAULTS: dict[Tier, dict[str, Any]] = {
@@ -84,24 +85,37 @@ def _merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, A
     return merged
 
 
+def _known_tier(tier: object, subject: str | None, field: str) -> Tier:
+    tiers = get_args(Tier)
+    if tier not in tiers:
+        near = difflib.get_close_matches(str(tier), tiers, n=1, cutoff=0.3)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise ConfigError(subject, [f"field {field}: {tier!r} is not a tier (tiers: {list(tiers)}){hint}"])
+    return tier  # type: ignore[return-value]
+
+
 def service(tier: Tier, /, **fields: Any) -> ServiceSpec:
     """A ServiceSpec with the tier's defaults (replicas, resources) merged under ``fields``.
 
     Nested settings merge: ``resources={"memory_limit": "2Gi"}`` keeps the other three values.
     """
+    prefix = f"services[{fields.get('name', '?')}]"
+    tier = _known_tier(tier, None, f"{prefix}.tier")
     try:
         return ServiceSpec.model_validate(_merge(_SERVICE_DEFAULTS[tier], fields))
     except ValidationError as err:
-        raise from_validation_error("?", err, prefix=f"services[{fields.get('name', '?')}]") from None
+        # No environment yet: the loader names the environment file this service was built in.
+        raise from_validation_error(None, err, prefix=prefix, model=ServiceSpec) from None
 
 
 def environment(tier: Tier, /, **fields: Any) -> EnvironmentConfig:
     """An EnvironmentConfig with the tier's defaults merged under ``fields``."""
     name = str(fields.get("name", "?"))
+    tier = _known_tier(tier, name, "tier")
     try:
         return EnvironmentConfig.model_validate(_merge(_ENVIRONMENT_DEFAULTS[tier], {"tier": tier, **fields}))
     except ValidationError as err:
-        raise from_validation_error(name, err) from None
+        raise from_validation_error(name, err, model=EnvironmentConfig) from None
 
 
 def zacatl_example_backend(tier: Tier, /, **fields: Any) -> ServiceSpec:

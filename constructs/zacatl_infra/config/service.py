@@ -13,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 from ..facts import nodejs, zacatl
 from ._base import DnsLabel, FrozenModel
 from .quantity import cpu_millicores, memory_bytes
+from .types import CpuQuantity, DnsName, HttpPath, ImageRepository, MemoryQuantity
 
 if TYPE_CHECKING:
     from .environment import EnvironmentConfig
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 _ENV_VAR = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-_HOST = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")
 
 #: Variables the platform sets on every container from the environment and the spec (the Zacatl
 #: contract, ``facts.zacatl``); neither ``env`` nor a secret may set them, or the manifest would
@@ -54,9 +54,19 @@ class ImageRef(FrozenModel):
     immutable release ``tag``; both together pin the tag to the digest.
     """
 
-    repository: str | None = None
-    tag: str | None = None
-    digest: str | None = None
+    repository: ImageRepository | None = Field(
+        default=None,
+        description=("Image repository without tag or digest. Default: the environment's own ECR repository (immutable"
+                     ' tags); any other needs a digest outside local.'),
+    )
+    tag: str | None = Field(
+        default=None,
+        description='Image tag, immutable release tags only outside local (not latest).',
+    )
+    digest: str | None = Field(
+        default=None,
+        description='Image digest sha256:<64 hex>; pins the image exactly.',
+    )
 
     @field_validator("tag")
     @classmethod
@@ -92,16 +102,19 @@ class HealthProbes(FrozenModel):
     ``startup_path``: Default None, the same check as liveness.
     """
 
-    readiness_path: str | None
-    liveness_path: str | None = None
-    startup_path: str | None = None
-
-    @field_validator("liveness_path", "readiness_path", "startup_path")
-    @classmethod
-    def _absolute(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("/"):
-            raise ValueError(f"{value!r} must be an absolute HTTP path starting with '/'")
-        return value
+    readiness_path: HttpPath | None = Field(
+        description=('HTTP path readiness (and the load balancer) calls; a route that fails while MongoDB is '
+                     'unreachable. None: TCP check, only without an Ingress.'),
+    )
+    liveness_path: HttpPath | None = Field(
+        default=None,
+        description=('HTTP path of the liveness check. Default: None, a TCP check on the port; never a route that '
+                     'touches MongoDB.'),
+    )
+    startup_path: HttpPath | None = Field(
+        default=None,
+        description='HTTP path of the startup check. Default: the liveness check.',
+    )
 
     @property
     def startup(self) -> str | None:
@@ -112,22 +125,16 @@ class HealthProbes(FrozenModel):
 class Resources(FrozenModel):
     """CPU and memory requests and limits (Kubernetes quantity strings)."""
 
-    cpu_request: str
-    cpu_limit: str
-    memory_request: str
-    memory_limit: str
-
-    @field_validator("cpu_request", "cpu_limit")
-    @classmethod
-    def _cpu(cls, value: str) -> str:
-        cpu_millicores(value)
-        return value
-
-    @field_validator("memory_request", "memory_limit")
-    @classmethod
-    def _memory(cls, value: str) -> str:
-        memory_bytes(value)
-        return value
+    cpu_request: CpuQuantity = Field(
+        description="CPU request as Kubernetes writes it ('250m', '0.5'), at least 1m; rendered exactly.",
+    )
+    cpu_limit: CpuQuantity = Field(description='CPU limit, at least the request; rendered exactly.')
+    memory_request: MemoryQuantity = Field(
+        description="Memory request ('512Mi', '1Gi'), at least 64Mi, whole bytes; rendered exactly.",
+    )
+    memory_limit: MemoryQuantity = Field(
+        description='Memory limit, at least the request; 75 % of it becomes the Node.js heap cap.',
+    )
 
     @model_validator(mode="after")
     def _limits_cover_requests(self) -> Resources:
@@ -146,10 +153,19 @@ class Resources(FrozenModel):
 class Scaling(FrozenModel):
     """Replica bounds and autoscaling targets."""
 
-    min_replicas: int = Field(ge=1, le=100)
-    max_replicas: int = Field(ge=1, le=100)
-    target_cpu_percent: int = Field(default=70, ge=10, le=95)
-    target_memory_percent: int = Field(default=80, ge=10, le=95)
+    min_replicas: int = Field(ge=1, le=100, description='Fewest replicas; prod keeps at least 2.')
+    max_replicas: int = Field(
+        ge=1, le=100,
+        description='Most replicas the autoscaler may run; at least min_replicas.',
+    )
+    target_cpu_percent: int = Field(
+        default=70, ge=10, le=95,
+        description='Average CPU utilization of the requests the autoscaler aims for.',
+    )
+    target_memory_percent: int = Field(
+        default=80, ge=10, le=95,
+        description='Average memory utilization of the requests the autoscaler aims for.',
+    )
 
     @model_validator(mode="after")
     def _bounds(self) -> Scaling:
@@ -168,8 +184,10 @@ class SecretRef(FrozenModel):
     ``key`` (cloud environments) or in a locally created Secret (``local``); never in the manifests.
     """
 
-    env_var: str
-    key: DnsLabel
+    env_var: str = Field(description='Environment variable the value is given in; not one the platform sets.')
+    key: DnsLabel = Field(
+        description="JSON key in the service's Secrets Manager secret (or key of the local Secret).",
+    )
 
     @field_validator("env_var")
     @classmethod
@@ -188,19 +206,37 @@ class DatabaseSpec(FrozenModel):
     block); the network policy allows egress to them on ``port`` only. Default: none.
     """
 
-    engine: Literal["mongodb"] = "mongodb"
-    name: DnsLabel
-    port: int = Field(default=27017, ge=1, le=65535)
-    egress_cidrs: tuple[str, ...] = ()
-    #: The variable the app reads its connection string from. Default: Zacatl's ``MONGO_URI``
-    #: (``facts.zacatl.DATABASE_URL``), from the key ``mongodb-uri`` of the service's secret.
-    connection_secret: SecretRef = SecretRef(env_var=zacatl.DATABASE_URL.name, key="mongodb-uri")
-    backup: bool = True
-    #: Path, in the service's image, of a Node script that creates the declared indexes and exits
-    #: (Zacatl's ``MongooseIndexManager.createMissing()``); run by ``node`` in a migration Job before
-    #: a new version serves (an Argo CD PreSync hook). Zacatl creates no index on boot when APP_ENV is
-    #: production, prod or staging (``facts.zacatl.INDEX_BOOT_OFF_ENVIRONMENTS``). Default: none, no Job.
-    index_script: str | None = None
+    engine: Literal["mongodb"] = Field(
+        default="mongodb",
+        description='Database engine; MongoDB through Mongoose.',
+    )
+    name: DnsLabel = Field(description='Database name.')
+    port: int = Field(
+        default=27017, ge=1, le=65535,
+        description='TCP port the network policy opens to egress_cidrs.',
+    )
+    egress_cidrs: tuple[str, ...] = Field(
+        default=(),
+        description=("Extra ranges where the database answers (for example an Atlas peering block), on port; the "
+                     "path to the environment's database.kind is added by itself. Must not overlap the VPC."),
+    )
+    connection_secret: SecretRef = Field(
+        default=SecretRef(env_var=zacatl.DATABASE_URL.name, key="mongodb-uri"),
+        description=("The variable the app reads its connection string from. Default: Zacatl's MONGO_URI from the key "
+                     "mongodb-uri of the service's secret."),
+    )
+    backup: bool = Field(
+        default=True,
+        description=("Back the database up daily into the environment's backup bucket; prod refuses it off without a "
+                     'waiver.'),
+    )
+    index_script: str | None = Field(
+        default=None,
+        description=("Path, in the service's image, of a Node script that creates the declared indexes and exits "
+                     "(Zacatl's MongooseIndexManager.createMissing()); run in a migration Job before a new version "
+                     "serves. Zacatl creates no index on boot when APP_ENV is production, prod or staging. "
+                     "Default: none, no Job."),
+    )
 
     @field_validator("index_script")
     @classmethod
@@ -230,9 +266,15 @@ class Upstream(FrozenModel):
     For an internet API with no stable range, use ``ServiceSpec.internet_egress``.
     """
 
-    name: DnsLabel
-    cidr: str | None = None
-    port: int | None = Field(default=None, ge=1, le=65535)
+    name: DnsLabel = Field(description='Another service of the environment, or a name for an external peer.')
+    cidr: str | None = Field(
+        default=None,
+        description="External peer's range. Default: none, the peer is a service of the environment.",
+    )
+    port: int | None = Field(
+        default=None, ge=1, le=65535,
+        description="External peer's TCP port; only with cidr.",
+    )
 
     @field_validator("cidr")
     @classmethod
@@ -265,8 +307,8 @@ class InternetEgress(FrozenModel):
     the prod tier refuses the opt-in without one.
     """
 
-    ports: tuple[int, ...] = (443,)
-    reason: str | None = None
+    ports: tuple[int, ...] = Field(default=(443,), description='TCP ports opened to public addresses.')
+    reason: str | None = Field(default=None, description='Which API is called and why; required in prod.')
 
     @field_validator("ports")
     @classmethod
@@ -293,33 +335,62 @@ class ServiceSpec(FrozenModel):
     production defaults and say only what differs.
     """
 
-    name: DnsLabel
-    image: ImageRef
-    #: What the service is: the ``app.kubernetes.io/component`` label. A worker has no Ingress
-    #: (``ingress_path`` defaults to None for it). Default: api.
-    component: Literal["api", "worker"] = "api"
+    name: DnsLabel = Field(
+        description="The service's name: Deployment, Service, ServiceAccount and ECR repository suffix.",
+    )
+    image: ImageRef = Field(description='Where the container image comes from.')
+    component: Literal["api", "worker"] = Field(
+        default="api",
+        description=('What the service is: the app.kubernetes.io/component label. A worker has no Ingress. Default: '
+                     'api.'),
+    )
     # Containers run as non-root, which cannot bind ports below 1024.
-    container_port: int = Field(default=zacatl.REFERENCE_PORT, ge=1024, le=65535)
-    health: HealthProbes
-    scaling: Scaling
-    resources: Resources
-    env: dict[str, str] = Field(default_factory=dict)
-    secrets: tuple[SecretRef, ...] = ()
-    database: DatabaseSpec | None = None
-    upstreams: tuple[Upstream, ...] = ()
-    #: Public internet egress for an API with no stable range. Default: none.
-    internet_egress: InternetEgress | None = None
-    #: Path prefix the ingress routes to this service. None: not exposed outside the cluster.
-    ingress_path: str | None = "/"
-    #: Public host of the Ingress; must be the environment's domain or a name under it (the hosted
-    #: zone external-dns and the certificate cover). Default: ``<name>.<domain>`` (``naming.host``).
-    host: str | None = None
-    #: An IAM role bound to the service's ServiceAccount through EKS Pod Identity; also opens egress
-    #: to the Pod Identity agent and to AWS APIs on 443. Default: none; secrets reach the pod through
-    #: External Secrets, so most services need no AWS access at all.
-    needs_aws_role: bool = False
-    #: Kubernetes API token in the pod. Default: not mounted; Zacatl services do not call the API.
-    automount_service_account_token: bool = False
+    container_port: int = Field(
+        default=zacatl.REFERENCE_PORT, ge=1024, le=65535,
+        description='Port the app listens on (PORT); 1024 or above, the container runs as non-root.',
+    )
+    health: HealthProbes = Field(description='Readiness, liveness and startup checks.')
+    scaling: Scaling = Field(description='How many replicas run and when the autoscaler adds more.')
+    resources: Resources = Field(description='CPU and memory requests and limits.')
+    env: dict[str, str] = Field(
+        default_factory=dict,
+        description=("Plain environment variables (a ConfigMap); not the platform's own (NODE_ENV, PORT, APP_ENV, "
+                     'SERVICE_NAME, LOG_LEVEL).'),
+    )
+    secrets: tuple[SecretRef, ...] = Field(
+        default=(),
+        description='Secret values given as environment variables, by reference.',
+    )
+    database: DatabaseSpec | None = Field(
+        default=None,
+        description='The MongoDB database the service uses. Default: none.',
+    )
+    upstreams: tuple[Upstream, ...] = Field(
+        default=(),
+        description='Peers the service calls; the network policies allow exactly that traffic.',
+    )
+    internet_egress: InternetEgress | None = Field(
+        default=None,
+        description='Public internet egress for an API with no stable range. Default: none.',
+    )
+    ingress_path: HttpPath | None = Field(
+        default="/",
+        description='Path prefix the ingress routes to this service. None: not exposed outside the cluster.',
+    )
+    host: DnsName | None = Field(
+        default=None,
+        description=("Public host of the Ingress: the environment's domain or a name under it. Default: "
+                     '<name>.<domain>.'),
+    )
+    needs_aws_role: bool = Field(
+        default=False,
+        description=('An IAM role bound to the ServiceAccount through EKS Pod Identity; also opens egress to the agent'
+                     ' and to AWS APIs on 443. Default: none.'),
+    )
+    automount_service_account_token: bool = Field(
+        default=False,
+        description='Kubernetes API token in the pod. Default: not mounted; Zacatl services do not call the API.',
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -338,13 +409,6 @@ class ServiceSpec(FrozenModel):
                 raise ValueError(
                     f"{key!r} is set by the platform from the spec; allowed names exclude {sorted(PLATFORM_ENV_VARS)}"
                 )
-        return value
-
-    @field_validator("host")
-    @classmethod
-    def _host(cls, value: str | None) -> str | None:
-        if value is not None and not _HOST.match(value):
-            raise ValueError(f"{value!r} is not a lowercase DNS host name such as 'api.zacatl.example.com'")
         return value
 
     @model_validator(mode="after")

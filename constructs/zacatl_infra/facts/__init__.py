@@ -13,6 +13,8 @@ contract tests read them, so a fact is written once.
 - ``charts.json``: the pinned upstream Helm charts, their versions and the kinds each installs.
 - ``cdk_feature_flags``: the AWS CDK feature flags the cloud layer is written against (data in
   ``cdk_feature_flags.json``; read by ``cloud.app.cloud_app``).
+- ``container_images``: the pinned builder, runtime, MongoDB and Redis images of local development.
+- ``kind``: the kind release of the local cluster: node image, config API, pod network.
 """
 
 

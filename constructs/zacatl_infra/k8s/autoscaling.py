@@ -1,13 +1,20 @@
-"""The HorizontalPodAutoscaler of a service (autoscaling/v2, CPU and memory)."""
+"""The HorizontalPodAutoscaler of a service (autoscaling/v2, CPU and memory).
+
+A plain ``cdk8s.ApiObject`` rather than cdk8s-plus-27's ``HorizontalPodAutoscaler``: one per
+service, and plus took 14 jsii round trips for it where this takes 4 (docs/performance.md,
+"Phase 2"; why in ``raw_fields``). The YAML is the same, key for key.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import cdk8s
-import cdk8s_plus_27 as kplus
 from constructs import Construct
 
 from ..config import EnvironmentConfig, ServiceSpec
 from .labels import service_labels
+from .raw_fields import PlainApiObject, reference, sorted_fields
 
 #: Scale up on a rise that lasts 30 s: long enough to ignore one noisy metrics sample, short
 #: enough that with the 15 s HPA sync and metrics-server's resolution a new pod is asked for
@@ -33,38 +40,44 @@ class ServiceAutoscaler(Construct):
     """
 
     def __init__(
-        self, scope: Construct, id_: str, *, env: EnvironmentConfig, spec: ServiceSpec, target: kplus.IScalable
+        self, scope: Construct, id_: str, *, env: EnvironmentConfig, spec: ServiceSpec, target: cdk8s.ApiObject
     ) -> None:
+        """``target``: the workload to scale (the service's Deployment), a ``cdk8s.ApiObject`` or a
+        cdk8s-plus workload (``raw_fields.reference``)."""
         super().__init__(scope, id_)
         if not is_autoscaled(spec):
             raise ValueError(
                 f"environment {env.name!r}, service {spec.name!r}: scaling.min_replicas ({spec.scaling.min_replicas}) "
                 f"equals max_replicas ({spec.scaling.max_replicas}); an autoscaler needs min_replicas < max_replicas"
             )
-        self.resource = kplus.HorizontalPodAutoscaler(
-            self,
-            "Resource",
+        scaling = spec.scaling
+        self.resource = PlainApiObject(
+            self, "Resource", api_version="autoscaling/v2", kind="HorizontalPodAutoscaler",
             metadata=cdk8s.ApiObjectMetadata(name=spec.name, labels=service_labels(env, spec)),
-            target=target,
-            min_replicas=spec.scaling.min_replicas,
-            max_replicas=spec.scaling.max_replicas,
-            metrics=[
-                kplus.Metric.resource_cpu(kplus.MetricTarget.average_utilization(spec.scaling.target_cpu_percent)),
-                kplus.Metric.resource_memory(
-                    kplus.MetricTarget.average_utilization(spec.scaling.target_memory_percent)
-                ),
-            ],
-            scale_up=kplus.ScalingRules(
-                stabilization_window=cdk8s.Duration.seconds(SCALE_UP_STABILIZATION_SECONDS),
-                strategy=kplus.ScalingStrategy.MAX_CHANGE,
-                policies=[
-                    kplus.ScalingPolicy(replicas=kplus.Replicas.percent(100), duration=cdk8s.Duration.seconds(30)),
-                    kplus.ScalingPolicy(replicas=kplus.Replicas.absolute(4), duration=cdk8s.Duration.seconds(30)),
-                ],
-            ),
-            scale_down=kplus.ScalingRules(
-                stabilization_window=cdk8s.Duration.seconds(SCALE_DOWN_STABILIZATION_SECONDS),
-                strategy=kplus.ScalingStrategy.MIN_CHANGE,
-                policies=[kplus.ScalingPolicy(replicas=kplus.Replicas.absolute(1), duration=cdk8s.Duration.minutes(1))],
-            ),
+            fields={"spec": sorted_fields({
+                "scaleTargetRef": reference(target),
+                "minReplicas": scaling.min_replicas,
+                "maxReplicas": scaling.max_replicas,
+                "metrics": [_utilization("cpu", scaling.target_cpu_percent),
+                            _utilization("memory", scaling.target_memory_percent)],
+                "behavior": {
+                    "scaleUp": {
+                        "stabilizationWindowSeconds": SCALE_UP_STABILIZATION_SECONDS,
+                        "selectPolicy": "Max",
+                        "policies": [{"type": "Percent", "value": 100, "periodSeconds": 30},
+                                     {"type": "Pods", "value": 4, "periodSeconds": 30}],
+                    },
+                    "scaleDown": {
+                        "stabilizationWindowSeconds": SCALE_DOWN_STABILIZATION_SECONDS,
+                        "selectPolicy": "Min",
+                        "policies": [{"type": "Pods", "value": 1, "periodSeconds": 60}],
+                    },
+                },
+            })},
         )
+
+
+def _utilization(resource: str, percent: int) -> dict[str, Any]:
+    """A Resource metric: average use of ``resource`` across the pods, in percent of their requests."""
+    target = {"type": "Utilization", "averageUtilization": percent}
+    return {"type": "Resource", "resource": {"name": resource, "target": target}}

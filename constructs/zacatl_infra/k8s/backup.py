@@ -21,12 +21,13 @@ from constructs import Construct
 from .. import naming
 from ..config import EnvironmentConfig, ServiceSpec
 from ..config.quantity import memory_bytes
+from ..config.service import NON_INTERNET_IPV4
 from ..facts import backups as facts
 from ..facts import eks_pod_identity
 from .database import DATABASE_CLIENT_LABEL, database_egress
 from .hardening import RUN_AS_USER, SECRET_ENV_SKIP, THIRD_PARTY_IMAGE_SKIPS, container_security, harden, pod_security, resources
 from .labels import environment_labels
-from .network_policy import AWS_API_PORT, _ip_block, _public_internet
+from .network_policy import AWS_API_PORT
 
 #: Scratch volume the dump is written to, then read from by the upload.
 DUMP_PATH = "/dump"
@@ -81,6 +82,16 @@ def job_labels(env: EnvironmentConfig, service: ServiceSpec, component: str) -> 
     return {**environment_labels(env), "app.kubernetes.io/name": f"{service.name}-db-{component}",
             "app.kubernetes.io/instance": service.name, "app.kubernetes.io/component": f"database-{component}",
             DATABASE_CLIENT_LABEL: "true"}
+
+
+def _ip_block(scope: Construct, id_: str, cidr: str, except_: tuple[str, ...] = ()) -> kplus.NetworkPolicyIpBlock:
+    factory = kplus.NetworkPolicyIpBlock.ipv6 if ":" in cidr else kplus.NetworkPolicyIpBlock.ipv4
+    return factory(scope, id_, cidr, except_=list(except_) or None)
+
+
+def _public_internet(scope: Construct, id_: str) -> kplus.NetworkPolicyIpBlock:
+    """Every IPv4 address but the private, carrier-grade NAT and link-local ranges."""
+    return _ip_block(scope, id_, "0.0.0.0/0", NON_INTERNET_IPV4)
 
 
 def aws_client_egress(scope: Construct, env: EnvironmentConfig, policy: kplus.NetworkPolicy) -> None:

@@ -57,6 +57,24 @@ def database_egress(scope: Construct, env: EnvironmentConfig, spec: ServiceSpec,
         policy.add_egress_rule(block, [kplus.NetworkPolicyPort.tcp(database.port)])
 
 
+def database_egress_rules(env: EnvironmentConfig, spec: ServiceSpec) -> list[dict]:
+    """The same egress as ``database_egress``, as NetworkPolicy rules (for objects written as plain fields)."""
+    database = spec.database
+    if database is None:
+        return []
+    rules: list[dict] = []
+    if env.database.kind == "in_cluster":
+        rules.append({"ports": [{"port": facts.MONGO_PORT, "protocol": "TCP"}],
+                      "to": [{"podSelector": {"matchLabels": dict(sorted(DATABASE_LABELS.items()))}}]})
+    else:
+        low, high = atlas.PRIVATE_ENDPOINT_PORTS
+        rules += [{"ports": [{"endPort": high, "port": low, "protocol": "TCP"}], "to": [{"ipBlock": {"cidr": cidr}}]}
+                  for cidr in naming.private_subnet_cidrs(env)]
+    rules += [{"ports": [{"port": database.port, "protocol": "TCP"}], "to": [{"ipBlock": {"cidr": cidr}}]}
+              for cidr in database.egress_cidrs]
+    return rules
+
+
 def database_client_labels(env: EnvironmentConfig) -> list[dict[str, str]]:
     """Pod labels of everything that connects to the in-cluster database: each service with a
     database, and the backup, restore and migration jobs (``zacatl.io/database-client``)."""

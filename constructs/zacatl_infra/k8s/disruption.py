@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdk8s_plus_27 import k8s
+import cdk8s
 from constructs import Construct
 
 from ..config import EnvironmentConfig, ServiceSpec
 from .labels import selector_labels, service_labels
+from .raw_fields import PlainApiObject, sorted_fields
 
 
 @dataclass(frozen=True)
@@ -71,18 +72,14 @@ class ServiceDisruptionBudget(Construct):
         super().__init__(scope, id_)
         self.budget = budget or default_budget(env, spec)
         validate_budget(env, spec, self.budget)
-        self.resource = k8s.KubePodDisruptionBudget(
-            self,
-            "Resource",
-            metadata=k8s.ObjectMeta(name=spec.name, labels=service_labels(env, spec)),
-            spec=k8s.PodDisruptionBudgetSpec(
-                selector=k8s.LabelSelector(match_labels=selector_labels(spec)),
-                min_available=_count(self.budget.min_available),
-                max_unavailable=_count(self.budget.max_unavailable),
-                unhealthy_pod_eviction_policy="AlwaysAllow",
-            ),
+        # A plain ApiObject, like the service's other objects (why: ``raw_fields``).
+        self.resource = PlainApiObject(
+            self, "Resource", api_version="policy/v1", kind="PodDisruptionBudget",
+            metadata=cdk8s.ApiObjectMetadata(name=spec.name, labels=service_labels(env, spec)),
+            fields={"spec": sorted_fields({
+                "selector": {"matchLabels": selector_labels(spec)},
+                "minAvailable": self.budget.min_available,
+                "maxUnavailable": self.budget.max_unavailable,
+                "unhealthyPodEvictionPolicy": "AlwaysAllow",
+            })},
         )
-
-
-def _count(value: int | None) -> k8s.IntOrString | None:
-    return None if value is None else k8s.IntOrString.from_number(value)

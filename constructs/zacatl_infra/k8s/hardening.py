@@ -2,7 +2,10 @@
 
 cdk8s-plus-27 sets non-root, read-only root filesystem and no privilege escalation itself; it
 cannot express ``seccompProfile`` or ``capabilities.drop``, which the ``restricted`` Pod Security
-Standard requires, so ``harden`` patches them onto the serialized object.
+Standard requires, so ``harden`` patches them onto the serialized object through
+``RawFieldsOverlay``: the bundled 1.27 L1 classes serialize an object after its JSON patches and
+drop what they do not type (a plain-string quantity in ``volumeClaimTemplates`` included); the
+overlay applies its patches to the already-serialized JSON.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import cdk8s
 import cdk8s_plus_27 as kplus
 
-from .raw_fields import RawFieldsOverlay
+from constructs import Construct
 
 
 #: User and group the platform's MongoDB and job containers run as: above 10000, so it maps to no
@@ -67,3 +70,35 @@ def harden(workload: kplus.Workload, pod_path: str, containers: int, init_contai
             patches += [cdk8s.JsonPatch.add(f"{context}/seccompProfile", {"type": "RuntimeDefault"}),
                         cdk8s.JsonPatch.add(f"{context}/capabilities", {"drop": ["ALL"]})]
     return RawFieldsOverlay(workload, patches=[*patches, *extra])
+
+
+class RawFieldsOverlay(cdk8s.ApiObject):
+    """Renders ``typed`` (taken out of the tree) with ``patches`` applied after its serializer.
+
+    It becomes the default child of ``owner`` (same id as the typed object had), so
+    ``cdk8s.ApiObject.of(owner)`` returns it: later ``add_json_patch`` calls land here and are
+    applied last, raw, and labels or annotations added to its ``metadata`` are merged into the
+    typed object's (so chart-wide or tool-added metadata is not lost).
+    """
+
+    def __init__(self, owner: Construct, *, patches: list[cdk8s.JsonPatch] | None = None) -> None:
+        typed = cdk8s.ApiObject.of(owner)
+        removed = owner.node.try_remove_child(typed.node.id)
+        if not removed:
+            raise ValueError(f"{owner.node.path}: its typed object {typed.node.id!r} could not be replaced")
+        super().__init__(owner, typed.node.id, api_version=typed.api_version, kind=typed.kind,
+                         metadata=cdk8s.ApiObjectMetadata(name=typed.name))
+        self._typed = typed
+        self._patches: list[cdk8s.JsonPatch] = list(patches or [])
+
+    def add_json_patch(self, *ops: cdk8s.JsonPatch) -> None:
+        self._patches.extend(ops)
+
+    def to_json(self) -> object:
+        rendered = self._typed.to_json()
+        own = self.metadata.to_json()
+        metadata = rendered.setdefault("metadata", {})
+        for key in ("labels", "annotations"):
+            if own.get(key):
+                metadata[key] = {**metadata.get(key, {}), **own[key]}
+        return cdk8s.JsonPatch.apply(rendered, *self._patches)

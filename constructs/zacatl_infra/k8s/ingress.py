@@ -1,17 +1,20 @@
-"""The Ingress of a service: an ALB in AWS environments, ingress-nginx on a laptop."""
+"""The Ingress of a service: an ALB in AWS environments, ingress-nginx on a laptop.
+
+A plain ``cdk8s.ApiObject`` (why: ``raw_fields``), so it can route to the service's plain Service.
+"""
 
 from __future__ import annotations
 
 import json
 
 import cdk8s
-import cdk8s_plus_27 as kplus
 from constructs import Construct
 
 from .. import naming
 from ..config import EnvironmentConfig, ServiceSpec
 from .labels import service_labels
 from .platform import ALB_INGRESS_CLASS, ALB_SSL_POLICY, NGINX_INGRESS_CLASS
+from .raw_fields import PlainApiObject, reference, sorted_fields
 
 
 def alb_annotations(env: EnvironmentConfig, spec: ServiceSpec) -> dict[str, str]:
@@ -40,11 +43,12 @@ def alb_annotations(env: EnvironmentConfig, spec: ServiceSpec) -> dict[str, str]
 class ServiceIngress(Construct):
     """Routes ``https://naming.host(env, spec)<ingress_path>`` to the service's port 80.
 
-    ``local`` uses class ``nginx`` and plain HTTP (no certificate on a laptop).
+    ``local`` uses class ``nginx`` and plain HTTP (no certificate on a laptop). ``service``: the
+    Service to route to, a ``cdk8s.ApiObject`` or a cdk8s-plus Service (``raw_fields.reference``).
     """
 
     def __init__(
-        self, scope: Construct, id_: str, *, env: EnvironmentConfig, spec: ServiceSpec, service: kplus.Service
+        self, scope: Construct, id_: str, *, env: EnvironmentConfig, spec: ServiceSpec, service: cdk8s.ApiObject
     ) -> None:
         super().__init__(scope, id_)
         if spec.ingress_path is None:
@@ -53,22 +57,20 @@ class ServiceIngress(Construct):
                 "(got None, which means the service is not exposed)"
             )
         host = naming.host(env, spec)
-        self.resource = kplus.Ingress(
-            self,
-            "Resource",
+        self.resource = PlainApiObject(
+            self, "Resource", api_version="networking.k8s.io/v1", kind="Ingress",
             metadata=cdk8s.ApiObjectMetadata(
                 name=spec.name,
                 labels=service_labels(env, spec),
                 annotations={} if env.is_local else alb_annotations(env, spec),
             ),
-            class_name=NGINX_INGRESS_CLASS if env.is_local else ALB_INGRESS_CLASS,
-            rules=[
-                kplus.IngressRule(
-                    backend=kplus.IngressBackend.from_service(service, port=80),
-                    host=host,
-                    path=spec.ingress_path,
-                    path_type=kplus.HttpIngressPathType.PREFIX,
-                )
-            ],
-            tls=None if env.is_local else [kplus.IngressTls(hosts=[host])],
+            fields={"spec": sorted_fields({
+                "ingressClassName": NGINX_INGRESS_CLASS if env.is_local else ALB_INGRESS_CLASS,
+                "rules": [{"host": host, "http": {"paths": [{
+                    "backend": {"service": {"name": reference(service)["name"], "port": {"number": 80}}},
+                    "path": spec.ingress_path,
+                    "pathType": "Prefix",
+                }]}}],
+                "tls": None if env.is_local else [{"hosts": [host]}],
+            })},
         )

@@ -6,11 +6,17 @@ ingress to the service port from the load balancer's subnets (or the laptop's in
 from Prometheus and from the services that declare it as an upstream; egress to the database, to
 each upstream, to the internet when the service opts in with a reason, and to the Pod Identity
 agent and AWS APIs when it has an AWS role. Anything else is dropped.
+
+``ServiceNetworkPolicy`` is a plain ``cdk8s.ApiObject`` with a dict body rather than
+cdk8s-plus-27's ``NetworkPolicy`` (STYLE.md's default): it is one per service, and plus took 14
+jsii round trips for it (a construct per peer) where this takes 4, with the same YAML
+(docs/performance.md, "Phase 2"; why in ``raw_fields``). The namespace-wide policies, two per
+environment, stay on plus.
 """
 
 from __future__ import annotations
 
-import ipaddress
+from typing import Any
 
 import cdk8s
 import cdk8s_plus_27 as kplus
@@ -22,22 +28,11 @@ from ..config.service import NON_INTERNET_IPV4
 from ..facts import eks_pod_identity
 from .labels import environment_labels, selector_labels, service_labels
 from .platform import DNS_NAMESPACE, DNS_POD_LABELS, DNS_PORT, INGRESS_NGINX_NAMESPACE, MONITORING_NAMESPACE
+from .raw_fields import PlainApiObject, sorted_fields
 
 
 #: HTTPS, the port of every AWS API endpoint.
 AWS_API_PORT = 443
-
-
-def _ip_block(scope: Construct, id_: str, cidr: str, except_: tuple[str, ...] = ()) -> kplus.NetworkPolicyIpBlock:
-    if ipaddress.ip_network(cidr).version == 6:
-        return kplus.NetworkPolicyIpBlock.ipv6(scope, id_, cidr, except_=list(except_) or None)
-    return kplus.NetworkPolicyIpBlock.ipv4(scope, id_, cidr, except_=list(except_) or None)
-
-
-def _public_internet(scope: Construct, id_: str) -> kplus.NetworkPolicyIpBlock:
-    """Every IPv4 address but the private, carrier-grade NAT and link-local ranges: the narrowest
-    NetworkPolicy can say "the internet" (it matches addresses, never host names)."""
-    return _ip_block(scope, id_, "0.0.0.0/0", NON_INTERNET_IPV4)
 
 
 def callers(env: EnvironmentConfig, spec: ServiceSpec) -> tuple[ServiceSpec, ...]:
@@ -98,53 +93,75 @@ class ServiceNetworkPolicy(Construct):
 
     def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig, spec: ServiceSpec) -> None:
         super().__init__(scope, id_)
-        port = kplus.NetworkPolicyPort.tcp(spec.container_port)
-        self.resource = kplus.NetworkPolicy(
-            self,
-            "Resource",
-            metadata=cdk8s.ApiObjectMetadata(name=spec.name, labels=service_labels(env, spec)),
-            selector=kplus.Pods.select(self, "Pods", labels=selector_labels(spec)),
-            ingress=kplus.NetworkPolicyTraffic(default=kplus.NetworkPolicyTrafficDefault.DENY),
-            egress=kplus.NetworkPolicyTraffic(default=kplus.NetworkPolicyTrafficDefault.DENY),
-        )
+        ingress: list[dict[str, Any]] = []
+        egress: list[dict[str, Any]] = []
+
+        def allow_from(peer: dict[str, Any]) -> None:
+            ingress.append({"from": [peer], "ports": [_tcp(spec.container_port)]})
+
+        def allow_to(peer: dict[str, Any], *ports: int) -> None:
+            egress.append({"to": [peer], "ports": [_tcp(p) for p in ports]})
+
         if spec.ingress_path is not None:
             if env.is_local:
-                self.resource.add_ingress_rule(
-                    kplus.Namespaces.select(self, "IngressController", names=[INGRESS_NGINX_NAMESPACE]), [port])
-            for i, cidr in enumerate(naming.public_subnet_cidrs(env)):
-                self.resource.add_ingress_rule(_ip_block(self, f"LoadBalancerSubnet{i}", cidr), [port])
-        self.resource.add_ingress_rule(
-            kplus.Namespaces.select(self, "Prometheus", names=[MONITORING_NAMESPACE]), [port]
-        )
+                allow_from(_namespace_peer(INGRESS_NGINX_NAMESPACE))
+            for cidr in naming.public_subnet_cidrs(env):
+                allow_from(_ip_block(cidr))
+        allow_from(_namespace_peer(MONITORING_NAMESPACE))
         for caller in callers(env, spec):
-            self.resource.add_ingress_rule(
-                kplus.Pods.select(self, f"Caller-{caller.name}", labels=selector_labels(caller)), [port])
+            allow_from(_pod_peer(caller))
 
         if spec.database:
-            from .database import database_egress
+            from .database import database_egress_rules
 
-            database_egress(self, env, spec, self.resource)
+            egress.extend(database_egress_rules(env, spec))
         for upstream in spec.upstreams:
             if upstream.is_service:
                 callee = env.service(upstream.name)
-                self.resource.add_egress_rule(
-                    kplus.Pods.select(self, f"Upstream-{upstream.name}", labels=selector_labels(callee)),
-                    [kplus.NetworkPolicyPort.tcp(callee.container_port)],
-                )
+                allow_to(_pod_peer(callee), callee.container_port)
             else:
                 assert upstream.cidr is not None and upstream.port is not None  # ensured by Upstream
-                self.resource.add_egress_rule(
-                    _ip_block(self, f"Upstream-{upstream.name}", upstream.cidr),
-                    [kplus.NetworkPolicyPort.tcp(upstream.port)],
-                )
+                allow_to(_ip_block(upstream.cidr), upstream.port)
         if spec.internet_egress is not None:
-            self.resource.add_egress_rule(
-                _public_internet(self, "Internet"), [kplus.NetworkPolicyPort.tcp(p) for p in spec.internet_egress.ports]
-            )
+            allow_to(_public_internet(), *spec.internet_egress.ports)
         if spec.needs_aws_role and not env.is_local:
-            agent = [kplus.NetworkPolicyPort.tcp(eks_pod_identity.AGENT_PORT)]
-            self.resource.add_egress_rule(_ip_block(self, "PodIdentityAgentV4", f"{eks_pod_identity.AGENT_IPV4}/32"), agent)
-            self.resource.add_egress_rule(_ip_block(self, "PodIdentityAgentV6", f"{eks_pod_identity.AGENT_IPV6}/128"), agent)
-            https = [kplus.NetworkPolicyPort.tcp(AWS_API_PORT)]
-            self.resource.add_egress_rule(_ip_block(self, "AwsEndpointsInVpc", env.network.vpc_cidr), https)
-            self.resource.add_egress_rule(_public_internet(self, "AwsPublicEndpoints"), https)
+            allow_to(_ip_block(f"{eks_pod_identity.AGENT_IPV4}/32"), eks_pod_identity.AGENT_PORT)
+            allow_to(_ip_block(f"{eks_pod_identity.AGENT_IPV6}/128"), eks_pod_identity.AGENT_PORT)
+            allow_to(_ip_block(env.network.vpc_cidr), AWS_API_PORT)
+            allow_to(_public_internet(), AWS_API_PORT)
+
+        self.resource = PlainApiObject(
+            self, "Resource", api_version="networking.k8s.io/v1", kind="NetworkPolicy",
+            metadata=cdk8s.ApiObjectMetadata(name=spec.name, labels=service_labels(env, spec)),
+            fields={"spec": sorted_fields({
+                "podSelector": {"matchLabels": selector_labels(spec)},
+                # Both directions are listed: what no rule allows is denied, also with no rule at all.
+                "policyTypes": ["Egress", "Ingress"],
+                "ingress": ingress or None,
+                "egress": egress or None,
+            })},
+        )
+
+
+def _tcp(port: int) -> dict[str, Any]:
+    return {"port": port, "protocol": "TCP"}
+
+
+def _ip_block(cidr: str, except_: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {"ipBlock": {"cidr": cidr, "except": list(except_) or None}}
+
+
+def _public_internet() -> dict[str, Any]:
+    """Every IPv4 address but the private, carrier-grade NAT and link-local ranges: the narrowest
+    NetworkPolicy can say "the internet" (it matches addresses, never host names)."""
+    return _ip_block("0.0.0.0/0", NON_INTERNET_IPV4)
+
+
+def _namespace_peer(namespace: str) -> dict[str, Any]:
+    """Every pod of ``namespace``, by the name label the API server sets on each namespace."""
+    return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}, "podSelector": {}}
+
+
+def _pod_peer(service: ServiceSpec) -> dict[str, Any]:
+    """The pods of ``service``, in the same namespace."""
+    return {"podSelector": {"matchLabels": selector_labels(service)}}

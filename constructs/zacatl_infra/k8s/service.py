@@ -1,24 +1,31 @@
-"""`ZacatlService`: one ServiceSpec in, every Kubernetes object the microservice needs out."""
+"""`ZacatlService`: one ServiceSpec in, every Kubernetes object the microservice needs out.
+
+The objects are plain ``cdk8s.ApiObject``s with dict bodies (``raw_fields.PlainApiObject``), not
+the cdk8s-plus-27 constructs STYLE.md prefers: this is the hot path of a synth (one set per
+service per environment), and plus cost 92 jsii round trips per service where plain objects need
+30, with byte-identical YAML (measured: docs/performance.md, "Phase 2"; the reasons in
+``raw_fields``). Each body writes out the values plus used to default (``dnsPolicy``,
+``restartPolicy``, probe ``scheme``, ``externalIPs``, ...), so what is deployed did not change.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 import cdk8s
-import cdk8s_plus_27 as kplus
 from constructs import Construct
 
 from .. import naming, runtime
 from ..config import EnvironmentConfig, ServiceSpec
-from ..config.quantity import cpu_millicores, memory_bytes
 from ..facts import eks_versions, kubernetes_features, reloader, zacatl
 from .autoscaling import ServiceAutoscaler, is_autoscaled
 from .disruption import DisruptionBudget, ServiceDisruptionBudget
 from .ingress import ServiceIngress
 from .labels import selector_labels, service_labels
 from .network_policy import ServiceNetworkPolicy
-from .raw_fields import RawFieldsOverlay
+from .raw_fields import PlainApiObject, sorted_fields
 from .secrets import ServiceExternalSecret
 
 #: Non-root user and group of the container: the image's own ``nonroot`` user (distroless, 65532),
@@ -36,6 +43,11 @@ APP_SHUTDOWN_SECONDS = 15
 TERMINATION_GRACE_SECONDS = PRE_STOP_SLEEP_SECONDS + APP_SHUTDOWN_SECONDS + 5
 #: Size cap of the writable /tmp (the root filesystem is read-only).
 TMP_SIZE_MEBIBYTES = 64
+#: How long a rollout may make no progress before the Deployment reports it failed.
+PROGRESS_DEADLINE_SECONDS = 600
+#: The pod-template label cdk8s-plus put on every workload, from the construct path. Nothing
+#: selects on it, but removing or changing a pod-template label rolls every pod, so it stays.
+ADDRESS_LABEL = "cdk8s.io/metadata.addr"
 
 # Probe timings. Startup: up to 5 s x 30 = 150 s to boot and connect to MongoDB before the kubelet
 # gives up; liveness and readiness only start after it succeeds, so they need no initial delay.
@@ -46,18 +58,12 @@ _READINESS = {"period": 5, "timeout": 3, "failures": 2}
 _LIVENESS = {"period": 10, "timeout": 3, "failures": 3}
 
 
-def _probe(path: str | None, port: int, period: int, timeout: int, failures: int) -> kplus.Probe:
+def _probe(path: str | None, port: int, period: int, timeout: int, failures: int) -> dict[str, Any]:
     """An HTTP GET of ``path`` on ``port``, or a TCP connect to ``port`` when ``path`` is None."""
-    timings = {
-        "period_seconds": cdk8s.Duration.seconds(period),
-        "timeout_seconds": cdk8s.Duration.seconds(timeout),
-        "failure_threshold": failures,
-        "success_threshold": 1,
-        "initial_delay_seconds": cdk8s.Duration.seconds(0),
-    }
-    if path is None:
-        return kplus.Probe.from_tcp_socket(port=port, **timings)
-    return kplus.Probe.from_http_get(path, port=port, **timings)
+    handler = ({"tcpSocket": {"port": port}} if path is None
+               else {"httpGet": {"path": path, "port": port, "scheme": "HTTP"}})
+    return {**handler, "periodSeconds": period, "timeoutSeconds": timeout, "failureThreshold": failures,
+            "successThreshold": 1, "initialDelaySeconds": 0}
 
 
 def _checkov_skips(env: EnvironmentConfig, spec: ServiceSpec) -> dict[str, str]:
@@ -75,8 +81,9 @@ def _checkov_skips(env: EnvironmentConfig, spec: ServiceSpec) -> dict[str, str]:
         reason = (
             "local images are built on the laptop and loaded into the cluster; they have no registry digest"
             if env.is_local
-            else "the tag lives in an ECR repository with immutable tags (cloud layer), so it cannot move; "
-            "prod pins a digest"
+            # The model refuses a tag without digest from any other repository outside local.
+            else "the tag lives in the environment's ECR repository, whose tags are immutable (cloud layer), "
+            "so it cannot move"
         )
         skips.append(f"CKV_K8S_43={reason}")
     return {f"checkov.io/skip{i}": skip for i, skip in enumerate(skips, start=1)}
@@ -104,19 +111,17 @@ class ZacatlService(Construct):
         self.env = env
         self.spec = spec
         labels = service_labels(env, spec)
-        metadata = cdk8s.ApiObjectMetadata(name=spec.name, labels=labels)
+        _check_sleep_action(env, spec)
 
-        self.service_account = kplus.ServiceAccount(
-            self,
-            "ServiceAccount",
+        self.service_account = PlainApiObject(
+            self, "ServiceAccount", api_version="v1", kind="ServiceAccount",
             metadata=cdk8s.ApiObjectMetadata(name=naming.service_account(spec), labels=labels),
-            automount_token=spec.automount_service_account_token,
+            fields={"automountServiceAccountToken": spec.automount_service_account_token},
         )
-        self.settings = kplus.ConfigMap(
-            self,
-            "Settings",
+        self.settings = PlainApiObject(
+            self, "Settings", api_version="v1", kind="ConfigMap",
             metadata=cdk8s.ApiObjectMetadata(name=f"{spec.name}-settings", labels=labels),
-            data=dict(spec.env),
+            fields=sorted_fields({"data": dict(spec.env) or None, "immutable": False}),
         )
         # In local the same Secret is created by hand (docs/workloads.md); the Deployment is unchanged.
         self.external_secret = (
@@ -124,21 +129,29 @@ class ZacatlService(Construct):
             if spec.all_secrets and not env.is_local
             else None
         )
-        self.deployment = self._deployment(labels)
-        self.service = kplus.Service(
-            self,
-            "Service",
-            metadata=metadata,
-            type=kplus.ServiceType.CLUSTER_IP,
-            ports=[kplus.ServicePort(name="http", port=80, target_port=spec.container_port)],
+        # Created here, so the objects keep their order in the YAML; its spec is written once the
+        # hooks below have said whether an HPA owns the replica count.
+        self.deployment = PlainApiObject(
+            self, "Deployment", api_version="apps/v1", kind="Deployment",
+            metadata=cdk8s.ApiObjectMetadata(
+                name=spec.name, labels=labels, annotations=_deployment_annotations(env, spec)),
         )
-        for key, value in selector_labels(spec).items():
-            self.service.select_label(key, value)
+        self.service = PlainApiObject(
+            self, "Service", api_version="v1", kind="Service",
+            metadata=cdk8s.ApiObjectMetadata(name=spec.name, labels=labels),
+            fields={"spec": sorted_fields({
+                "externalIPs": [],
+                "ports": [{"name": "http", "port": 80, "targetPort": spec.container_port}],
+                "selector": selector_labels(spec),
+                "type": "ClusterIP",
+            })},
+        )
 
         self.ingress = self.add_ingress()
         self.autoscaler = self.add_autoscaler()
         self.disruption_budget = self.add_disruption_budget(disruption_budget)
         self.network_policy = self.add_network_policy()
+        self.deployment.add_fields({"spec": self._deployment_spec(labels)})
 
     # --- hooks: override in a subclass to change or drop one object -------------------------------
     def add_ingress(self) -> ServiceIngress | None:
@@ -149,7 +162,8 @@ class ZacatlService(Construct):
 
     def add_autoscaler(self) -> ServiceAutoscaler | None:
         """The HPA. Default: one when min_replicas < max_replicas; with min == max (local) it could not
-        scale, and the Deployment carries the fixed replica count instead."""
+        scale, and the Deployment carries the fixed replica count instead. Without an HPA (also when
+        an override returns None) the Deployment's ``replicas`` is ``scaling.min_replicas``."""
         if not is_autoscaled(self.spec):
             return None
         return ServiceAutoscaler(self, "Autoscaler", env=self.env, spec=self.spec, target=self.deployment)
@@ -163,105 +177,102 @@ class ZacatlService(Construct):
         return ServiceNetworkPolicy(self, "NetworkPolicy", env=self.env, spec=self.spec)
 
     # --- the Deployment ---------------------------------------------------------------------------
-    def _deployment(self, labels: dict[str, str]) -> kplus.Deployment:
+    def _deployment_spec(self, labels: dict[str, str]) -> dict[str, Any]:
         env, spec = self.env, self.spec
-        if eks_versions.minor(env.cluster.kubernetes_version) < eks_versions.minor(
-                kubernetes_features.SLEEP_ACTION.enabled_by_default_since):
-            raise ValueError(
-                f"environment {env.name!r}, service {spec.name!r}: cluster.kubernetes_version "
-                f"{env.cluster.kubernetes_version!r} has no preStop sleep action; allowed: "
-                f"{kubernetes_features.SLEEP_ACTION.enabled_by_default_since} or newer"
-            )
-        secret = kplus.Secret.from_secret_name(self, "SecretRef", naming.kubernetes_secret_name(spec))
-        env_vars = {
-            name: kplus.EnvValue.from_value(value) for name, value in runtime.platform_variables(env, spec).items()
-        }
-        for ref in spec.all_secrets:
-            env_vars[ref.env_var] = kplus.EnvValue.from_secret_value(
-                kplus.SecretValue(secret=secret, key=ref.key), optional=False
-            )
-        tmp = kplus.Volume.from_empty_dir(self, "Tmp", "tmp", size_limit=cdk8s.Size.mebibytes(TMP_SIZE_MEBIBYTES))
+        secret_name = naming.kubernetes_secret_name(spec)
+        env_vars: list[dict[str, Any]] = [
+            {"name": name, "value": value} for name, value in runtime.platform_variables(env, spec).items()
+        ]
+        env_vars += [
+            {"name": ref.env_var,
+             "valueFrom": {"secretKeyRef": {"key": ref.key, "name": secret_name, "optional": False}}}
+            for ref in spec.all_secrets
+        ]
         # A changed setting must roll the pods: envFrom is read only at container start.
         settings_hash = hashlib.sha256(json.dumps(spec.env, sort_keys=True).encode()).hexdigest()[:16]
-
-        annotations = _checkov_skips(env, spec)
-        if spec.all_secrets:
-            # A rotated secret (External Secrets refreshes the Secret) rolls the pods through Stakater
-            # Reloader, a platform add-on; env vars are read only when a container starts.
-            annotations[reloader.SECRET_RELOAD_ANNOTATION] = naming.kubernetes_secret_name(spec)
-        deployment = kplus.Deployment(
-            self,
-            "Deployment",
-            metadata=cdk8s.ApiObjectMetadata(name=spec.name, labels=labels, annotations=annotations),
-            # Select on the stable app.kubernetes.io labels, not the construct-path label plus adds.
-            select=False,
+        resources = spec.resources
+        container = {
+            "name": "app",
+            "image": naming.image_uri(env, spec),
+            "imagePullPolicy": "IfNotPresent",
+            "ports": [{"containerPort": spec.container_port}],
+            "env": env_vars,
+            "envFrom": [{"configMapRef": {"name": f"{spec.name}-settings"}}],
+            # The quantities exactly as the environment file wrote them (config/quantity.py): converting
+            # them (memory in whole MiB, CPU in millicores) turned 512Ki into 0Mi.
+            "resources": {
+                "limits": {"cpu": resources.cpu_limit, "memory": resources.memory_limit},
+                "requests": {"cpu": resources.cpu_request, "memory": resources.memory_request},
+            },
+            "startupProbe": _probe(spec.health.startup, spec.container_port, **_STARTUP),
+            "readinessProbe": _probe(spec.health.readiness_path, spec.container_port, **_READINESS),
+            "livenessProbe": _probe(spec.health.liveness_path, spec.container_port, **_LIVENESS),
+            "volumeMounts": [{"mountPath": "/tmp", "name": "tmp"}],
+            "securityContext": {
+                "runAsNonRoot": True, "runAsUser": RUN_AS_USER, "runAsGroup": RUN_AS_GROUP,
+                "readOnlyRootFilesystem": True, "allowPrivilegeEscalation": False, "privileged": False,
+            },
+        }
+        pod_labels = {**labels, ADDRESS_LABEL: cdk8s.Names.to_label_value(self.deployment)}
+        deployment_spec = sorted_fields({
             # With an HPA the replica count is the HPA's: rendering one would reset it on every apply.
-            replicas=None if is_autoscaled(spec) else spec.scaling.min_replicas,
-            strategy=kplus.DeploymentStrategy.rolling_update(
-                # One extra pod at a time and never one less: capacity holds during a rollout.
-                max_surge=kplus.PercentOrAbsolute.absolute(1),
-                max_unavailable=kplus.PercentOrAbsolute.absolute(0),
-            ),
-            progress_deadline=cdk8s.Duration.minutes(10),
-            min_ready=cdk8s.Duration.seconds(0),
-            pod_metadata=cdk8s.ApiObjectMetadata(labels=labels, annotations={"zacatl.io/settings-hash": settings_hash}),
-            service_account=self.service_account,
-            automount_service_account_token=spec.automount_service_account_token,
-            termination_grace_period=cdk8s.Duration.seconds(TERMINATION_GRACE_SECONDS),
-            security_context=kplus.PodSecurityContextProps(
-                ensure_non_root=True, user=RUN_AS_USER, group=RUN_AS_GROUP, fs_group=RUN_AS_GROUP,
-                fs_group_change_policy=kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
-            ),
-            volumes=[tmp],
-            containers=[
-                kplus.ContainerProps(
-                    name="app",
-                    image=naming.image_uri(env, spec),
-                    image_pull_policy=kplus.ImagePullPolicy.IF_NOT_PRESENT,
-                    port_number=spec.container_port,
-                    env_variables=env_vars,
-                    env_from=[kplus.Env.from_config_map(self.settings)],
-                    resources=kplus.ContainerResources(
-                        cpu=kplus.CpuResources(
-                            request=kplus.Cpu.millis(int(cpu_millicores(spec.resources.cpu_request))),
-                            limit=kplus.Cpu.millis(int(cpu_millicores(spec.resources.cpu_limit))),
-                        ),
-                        memory=kplus.MemoryResources(
-                            request=cdk8s.Size.mebibytes(int(memory_bytes(spec.resources.memory_request) // 2**20)),
-                            limit=cdk8s.Size.mebibytes(int(memory_bytes(spec.resources.memory_limit) // 2**20)),
-                        ),
-                    ),
-                    startup=_probe(spec.health.startup, spec.container_port, **_STARTUP),
-                    readiness=_probe(spec.health.readiness_path, spec.container_port, **_READINESS),
-                    liveness=_probe(spec.health.liveness_path, spec.container_port, **_LIVENESS),
-                    volume_mounts=[kplus.VolumeMount(path="/tmp", volume=tmp)],
-                    security_context=kplus.ContainerSecurityContextProps(
-                        ensure_non_root=True,
-                        read_only_root_filesystem=True,
-                        allow_privilege_escalation=False,
-                        privileged=False,
-                        user=RUN_AS_USER,
-                        group=RUN_AS_GROUP,
-                    ),
-                )
-            ],
-        )
-        deployment.select(kplus.LabelSelector.of(labels=selector_labels(spec)))
+            "replicas": None if self.autoscaler is not None else spec.scaling.min_replicas,
+            "minReadySeconds": 0,
+            "progressDeadlineSeconds": PROGRESS_DEADLINE_SECONDS,
+            # The stable app.kubernetes.io labels: a Deployment's selector is immutable.
+            "selector": {"matchLabels": selector_labels(spec)},
+            # One extra pod at a time and never one less: capacity holds during a rollout.
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
+            "template": {
+                "metadata": {"labels": pod_labels, "annotations": {"zacatl.io/settings-hash": settings_hash}},
+                "spec": {
+                    "serviceAccountName": naming.service_account(spec),
+                    "automountServiceAccountToken": spec.automount_service_account_token,
+                    "terminationGracePeriodSeconds": TERMINATION_GRACE_SECONDS,
+                    "securityContext": {
+                        "runAsNonRoot": True, "runAsUser": RUN_AS_USER, "runAsGroup": RUN_AS_GROUP,
+                        "fsGroup": RUN_AS_GROUP, "fsGroupChangePolicy": "OnRootMismatch",
+                    },
+                    "dnsPolicy": "ClusterFirst",
+                    "hostNetwork": False,
+                    "restartPolicy": "Always",
+                    "setHostnameAsFQDN": False,
+                    "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": f"{TMP_SIZE_MEBIBYTES}Mi"}}],
+                    "containers": [container],
+                },
+            },
+        })
+        # Written after the sorted fields, where the JSON patches onto plus's output used to put
+        # them, so the YAML is unchanged.
+        pod = deployment_spec["template"]["spec"]
+        pod["securityContext"]["seccompProfile"] = {"type": "RuntimeDefault"}
+        context = pod["containers"][0]["securityContext"]
+        context["seccompProfile"] = {"type": "RuntimeDefault"}
+        context["capabilities"] = {"drop": ["ALL"]}
+        # Service links inject a variable per Service of the namespace into Node's environment.
+        pod["enableServiceLinks"] = False
+        pod["topologySpreadConstraints"] = _spread(env, spec)
+        pod["containers"][0]["lifecycle"] = {"preStop": {"sleep": {"seconds": PRE_STOP_SLEEP_SECONDS}}}
+        return deployment_spec
 
-        # Fields cdk8s-plus-27 cannot express, patched onto the serialized object (some are newer than 1.27).
-        pod = "/spec/template/spec"
-        container = f"{pod}/containers/0/securityContext"
-        RawFieldsOverlay(deployment).add_json_patch(
-            cdk8s.JsonPatch.add(f"{pod}/securityContext/seccompProfile", {"type": "RuntimeDefault"}),
-            cdk8s.JsonPatch.add(f"{container}/seccompProfile", {"type": "RuntimeDefault"}),
-            cdk8s.JsonPatch.add(f"{container}/capabilities", {"drop": ["ALL"]}),
-            # Service links inject a variable per Service of the namespace into Node's environment.
-            cdk8s.JsonPatch.add(f"{pod}/enableServiceLinks", False),
-            cdk8s.JsonPatch.add(f"{pod}/topologySpreadConstraints", _spread(env, spec)),
-            cdk8s.JsonPatch.add(f"{pod}/containers/0/lifecycle",
-                                {"preStop": {"sleep": {"seconds": PRE_STOP_SLEEP_SECONDS}}}),
+
+def _check_sleep_action(env: EnvironmentConfig, spec: ServiceSpec) -> None:
+    if eks_versions.minor(env.cluster.kubernetes_version) < eks_versions.minor(
+            kubernetes_features.SLEEP_ACTION.enabled_by_default_since):
+        raise ValueError(
+            f"environment {env.name!r}, service {spec.name!r}: cluster.kubernetes_version "
+            f"{env.cluster.kubernetes_version!r} has no preStop sleep action; allowed: "
+            f"{kubernetes_features.SLEEP_ACTION.enabled_by_default_since} or newer"
         )
-        return deployment
+
+
+def _deployment_annotations(env: EnvironmentConfig, spec: ServiceSpec) -> dict[str, str]:
+    annotations = _checkov_skips(env, spec)
+    if spec.all_secrets:
+        # A rotated secret (External Secrets refreshes the Secret) rolls the pods through Stakater
+        # Reloader, a platform add-on; env vars are read only when a container starts.
+        annotations[reloader.SECRET_RELOAD_ANNOTATION] = naming.kubernetes_secret_name(spec)
+    return annotations
 
 
 def _spread(env: EnvironmentConfig, spec: ServiceSpec) -> list[dict]:
