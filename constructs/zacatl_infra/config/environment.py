@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ..facts import eks_versions
 from ._base import DnsLabel, FrozenModel
+from .monitoring import MonitoringSettings
 from .service import ServiceSpec, environment_problems
 
 Tier = Literal["local", "dev", "staging", "prod"]
@@ -305,6 +306,7 @@ class EnvironmentConfig(FrozenModel):
     gitops: GitOpsSettings = GitOpsSettings()
     dns: DnsSettings = DnsSettings()
     node_autoscaling: NodeAutoscalingSettings = NodeAutoscalingSettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
     services: tuple[ServiceSpec, ...] = Field(min_length=1)
 
     @field_validator("account")
