@@ -128,3 +128,54 @@ def test_fails_on_monitoring_settings_out_of_range(field, value, environments):
 def test_local_has_no_alarm_topic(environments):
     with pytest.raises(ValueError, match="environment 'local': tier 'local' has no alarm topic"):
         naming.alarm_topic_arn(environments["local"])
+
+
+def _unknown_keys(values: dict, known: set[str], free_form: set[str], prefix: str = "") -> list[str]:
+    """Key paths of ``values`` that the chart's default values do not have (Helm ignores those silently)."""
+    unknown = []
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        if path not in known:
+            unknown.append(path)
+        elif isinstance(value, dict) and path not in free_form:
+            unknown += _unknown_keys(value, known, free_form, f"{path}.")
+    return unknown
+
+
+def _value_paths() -> tuple[set[str], set[str], str]:
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).resolve().parents[2] / "data" / "kube-prometheus-stack-88.5.3-value-paths.json").read_text())
+    return set(data["paths"]), set(data["free_form"]), data["chart_version"]
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_every_value_key_exists_in_the_pinned_chart(env_name, workloads):
+    # The chart ships no values.schema.json: a misspelt key (kubeStateMetric, retentionSise) would be ignored.
+    known, free_form, version = _value_paths()
+    app = workloads[env_name].one("Application", "kube-prometheus-stack")
+    assert app["spec"]["source"]["targetRevision"] == version
+    assert _unknown_keys(app["spec"]["source"]["helm"]["valuesObject"], known, free_form) == []
+
+
+def test_the_value_key_check_catches_a_typo(workloads):
+    known, free_form, _ = _value_paths()
+    values = _values(workloads, "dev")
+    typo = {**values, "prometheus": {"prometheusSpec": {**values["prometheus"]["prometheusSpec"], "retentionSise": "1GB"}}}
+    assert _unknown_keys(typo, known, free_form) == ["prometheus.prometheusSpec.retentionSise"]
+
+
+#: Size in bytes of the chart's largest CRD, crd-prometheuses.yaml at chart 88.5.3 (commit ea930bae), and the
+#: limit on all annotations of an object (Kubernetes apimachinery TotalAnnotationSizeLimitB, 256 KiB) that a
+#: client-side apply's last-applied-configuration copy must fit in (argoproj/argo-cd#8128,
+#: prometheus-community/helm-charts#1500).
+LARGEST_CRD_BYTES = 833_082
+ANNOTATIONS_LIMIT_BYTES = 262_144
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_the_chart_is_applied_server_side_because_its_crds_exceed_the_annotation_limit(env_name, workloads):
+    assert LARGEST_CRD_BYTES > ANNOTATIONS_LIMIT_BYTES
+    app = workloads[env_name].one("Application", "kube-prometheus-stack")
+    assert "ServerSideApply=true" in app["spec"]["syncPolicy"]["syncOptions"]
