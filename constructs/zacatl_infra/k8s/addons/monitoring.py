@@ -8,9 +8,11 @@ kube-state-metrics, node-exporter) in namespace ``monitoring``.
 - Alertmanager sends every alert to the environment's SNS alarm topic (``naming.alarm_topic_arn``), the
   topic the CloudWatch alarms use, so one set of subscribers gets both. It signs with SigV4 using the
   credentials of its ServiceAccount's EKS Pod Identity role (``naming.ALERTMANAGER_SERVICE_ACCOUNT``;
-  the cloud layer allows that role to publish to that topic only). Alertmanager's SNS notifier uses
-  aws-sdk-go v1.55 (prometheus/alertmanager go.mod), newer than v1.47.11, the first Go SDK v1 release
-  the EKS user guide ("Use pod identity with the AWS SDK") lists as reading Pod Identity credentials.
+  the cloud layer allows that role to publish to that topic only). Alertmanager v0.34.0 (the chart's)
+  calls SNS through aws-sdk-go-v2 (config v1.32.33, credentials v1.19.32 in its go.mod at tag v0.34.0),
+  whose default chain has read EKS Pod Identity credentials since release-2023-11-14, the minimum for
+  Go v2 in the EKS user guide's list of Pod Identity SDK versions (awsdocs/amazon-eks-user-guide
+  latest/ug/manage-access/aws-access/service-accounts.adoc).
 - Grafana is off: the chart's Grafana would need its own admin secret, persistence and a way in (an
   Ingress with authentication); alerts, not dashboards, are what this stack must deliver. Turn it on in
   a subclass or use Amazon Managed Grafana against this Prometheus.
