@@ -55,11 +55,11 @@ class EnvironmentStack(cdk.Stack):
                             if naming.certificate_domains(env) else None)
         self.backups = BackupBucket(self, "Backups", env=env)
         self.secrets = ServiceSecrets(self, "Secrets", env=env)
-        self.identities = WorkloadIdentities(
-            self, "Identities", env=env, cluster=self.cluster.cluster, backup_bucket=self.backups.bucket,
-            backup_key=self.backups.key, secrets=dict(self.secrets.secrets))
         self.alarms = Alarms(self, "Alarms", env=env, cluster_name=self.cluster.cluster.cluster_name,
                              backup_bucket=self.backups.bucket, backup_metrics_filter=REQUEST_METRICS_ID)
+        self.identities = WorkloadIdentities(
+            self, "Identities", env=env, cluster=self.cluster.cluster, backup_bucket=self.backups.bucket,
+            backup_key=self.backups.key, secrets=dict(self.secrets.secrets), alarm_topic=self.alarms.topic)
 
         cdk.CfnOutput(self, "ClusterName", value=self.cluster.cluster.cluster_name)
         cdk.CfnOutput(self, "BackupBucketName", value=self.backups.bucket.bucket_name)

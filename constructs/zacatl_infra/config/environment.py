@@ -13,6 +13,7 @@ from pydantic import AfterValidator, Field, ValidationInfo, WithJsonSchema, fiel
 from ..facts import aws_limits, aws_regions, ec2, eks_versions
 from . import network_layout
 from ._base import DnsLabel, FrozenModel
+from .monitoring import MonitoringSettings
 from .prod_rules import prod_problems
 from .service import ServiceSpec, environment_problems
 from .types import DnsName, EmailAddress
@@ -492,6 +493,10 @@ class EnvironmentConfig(FrozenModel):
     node_autoscaling: NodeAutoscalingSettings = Field(
         default=NodeAutoscalingSettings(),
         description='Cluster Autoscaler settings for the node group.',
+    )
+    monitoring: MonitoringSettings = Field(
+        default=MonitoringSettings(),
+        description="Prometheus retention and volume size. Default: the tier's (dev 3 days on 20 GiB, staging 7 on 50, prod 15 on 100).",
     )
     services: tuple[ServiceSpec, ...] = Field(
         min_length=1,
