@@ -215,6 +215,10 @@ EXTERNAL_SECRETS_SERVICE_ACCOUNT = ("external-secrets", "external-secrets")
 LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = ("kube-system", "aws-load-balancer-controller")
 EXTERNAL_DNS_SERVICE_ACCOUNT = ("external-dns", "external-dns")
 CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = ("kube-system", "cluster-autoscaler")
+#: Namespace of the Prometheus stack (kube-prometheus-stack); the workload NetworkPolicies admit it.
+MONITORING_NAMESPACE = "monitoring"
+#: Alertmanager publishes to the environment's alarm topic (``alarm_topic_arn``) as this account.
+ALERTMANAGER_SERVICE_ACCOUNT = (MONITORING_NAMESPACE, "alertmanager")
 #: Namespace Argo CD runs in (chart install) or watches (EKS capability); Applications live there.
 ARGOCD_NAMESPACE = "argocd"
 #: Argo CD's name for the cluster it runs in. The chart install registers it under this name; the EKS
@@ -254,6 +258,29 @@ def stack_tags(env: EnvironmentConfig) -> dict[str, str]:
     return {f"{PROJECT}:environment": env.name, f"{PROJECT}:managed-by": "zacatl-infra"}
 
 
+def alarm_topic_name(env: EnvironmentConfig) -> str:
+    """SNS topic every alert of the environment goes to (CloudWatch alarms, budgets, Alertmanager):
+    ``zacatl-<env>-alarms``."""
+    return f"{PROJECT}-{env.name}-alarms"
+
+
+def _partition(region: str) -> str:
+    # ARN partitions by region prefix (AWS General Reference, "Amazon Resource Names"); synth knows no other way.
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def alarm_topic_arn(env: EnvironmentConfig) -> str:
+    """ARN of ``alarm_topic_name(env)`` in the environment's account and region, written into the
+    Alertmanager configuration (no lookup at synth). Raises ValueError for ``local`` (no AWS layer)."""
+    if env.is_local or env.region is None or env.account is None:
+        raise ValueError(f"environment {env.name!r}: tier 'local' has no alarm topic")
+    return f"arn:{_partition(env.region)}:sns:{env.region}:{env.account}:{alarm_topic_name(env)}"
+
+
 def txt_owner_id(env: EnvironmentConfig) -> str:
     """external-dns ownership id written in its TXT records, so two clusters never fight over a record."""
     return cluster_name(env)
@@ -270,7 +297,7 @@ class WorkloadIdentity:
     namespace: str
     service_account: str
     purpose: Literal["service", "database-backup", "database-restore", "external-secrets", "load-balancer-controller",
-                     "external-dns", "cluster-autoscaler"]
+                     "external-dns", "cluster-autoscaler", "alertmanager"]
     role_name: str
 
 
@@ -300,6 +327,7 @@ def workload_identities(env: EnvironmentConfig) -> tuple[WorkloadIdentity, ...]:
     if env.node_autoscaling.enabled:
         identities.append(
             WorkloadIdentity(*CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, "cluster-autoscaler", f"{prefix}-cluster-autoscaler"))
+    identities.append(WorkloadIdentity(*ALERTMANAGER_SERVICE_ACCOUNT, "alertmanager", f"{prefix}-alertmanager"))
     return tuple(identities)
 
 

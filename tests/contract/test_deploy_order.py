@@ -93,9 +93,11 @@ def test_the_order_check_catches_a_custom_resource_before_its_operator(workloads
 @pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
 def test_namespaces_and_projects_come_first_and_workloads_after_the_platform(env_name, workloads):
     waves = {(o["kind"], o["metadata"]["name"]): _wave(o) for o in workloads[env_name].objects}
-    first = [w for (kind, _), w in waves.items() if kind in ("Namespace", "AppProject")]
+    # StorageClass: built-in objects an add-on's chart needs (AddOn.manifests) come with the namespaces.
+    first_kinds = ("Namespace", "AppProject", "StorageClass")
+    first = [w for (kind, _), w in waves.items() if kind in first_kinds]
     operators = [w for (kind, _), w in waves.items() if kind == "Application"]
-    rest = [w for (kind, _), w in waves.items() if kind not in ("Namespace", "AppProject", "Application")]
+    rest = [w for (kind, _), w in waves.items() if kind not in (*first_kinds, "Application")]
     assert max(first) < min(operators) < min(rest)
 
 
@@ -114,3 +116,26 @@ def test_every_pinned_chart_names_its_source_and_kinds():
         assert EXACT_VERSION.match(chart["version"]), name
         assert chart["source"] and isinstance(chart["kinds"], list), name
         assert all(re.match(r"^[a-z0-9.-]+\.[a-z]+/[A-Z][A-Za-z]+$", k) for k in chart["kinds"]), name
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_a_prometheus_rule_of_the_workloads_resolves_through_the_monitoring_addon(env_name, workloads):
+    # The backup alerts (issue 12) are a PrometheusRule in the services' wave: its CRD must come from the
+    # kube-prometheus-stack Application, which is in an earlier wave, and nothing else.
+    from pathlib import Path
+
+    import jsonschema
+    import yaml
+
+    rule = {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule",
+            "metadata": {"name": "probe", "namespace": "zacatl-dev",
+                         "annotations": {sync.WAVE_ANNOTATION: str(sync.WORKLOADS)}},
+            "spec": {"groups": [{"name": "probe", "rules": [{"alert": "Probe", "expr": "vector(1)"}]}]}}
+    crd = yaml.safe_load((Path(__file__).resolve().parents[1] / "crds" / "monitoring.coreos.com" / "prometheusrule.yaml").read_text())
+    (served,) = [v for v in crd["spec"]["versions"] if v["served"]]
+    jsonschema.Draft7Validator(served["schema"]["openAPIV3Schema"]).validate({k: v for k, v in rule.items() if k != "metadata"})
+    objects = workloads[env_name].objects
+    version = "1.36"
+    assert unresolved([*objects, rule], version) == unresolved(objects, version) == []
+    without = [o for o in objects if not (o["kind"] == "Application" and o["metadata"]["name"] == "kube-prometheus-stack")]
+    assert any("no Application installs monitoring.coreos.com/PrometheusRule" in p for p in unresolved([*without, rule], version))

@@ -52,7 +52,8 @@ def test_every_in_namespace_association_has_its_service_account(env_name, worklo
     assert in_namespace <= accounts, f"roles bound to missing ServiceAccounts: {in_namespace - accounts}"
     # Outside the namespace only the platform add-ons' accounts may hold a role; their charts create them.
     add_ons = {naming.EXTERNAL_SECRETS_SERVICE_ACCOUNT, naming.LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
-               naming.EXTERNAL_DNS_SERVICE_ACCOUNT, naming.CLUSTER_AUTOSCALER_SERVICE_ACCOUNT}
+               naming.EXTERNAL_DNS_SERVICE_ACCOUNT, naming.CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
+               naming.ALERTMANAGER_SERVICE_ACCOUNT}
     assert {a for a in pod_identity_associations(templates[env_name]) if a[0] != namespace} == add_ons
 
 

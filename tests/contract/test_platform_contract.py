@@ -61,14 +61,18 @@ def test_the_cloudformation_execution_role_has_no_standing_cluster_access(env_na
 def test_every_addon_service_account_that_calls_aws_has_a_pod_identity(env_name, workloads, templates, environments):
     associations = pod_identity_associations(templates[env_name])
     addons = [a for a in platform_addons(environments[env_name]) if a.service_account]
-    assert {a.name for a in addons} >= {"external-secrets", "aws-load-balancer-controller", "external-dns"}
+    assert {a.name for a in addons} >= {"external-secrets", "aws-load-balancer-controller", "external-dns",
+                                        "kube-prometheus-stack"}
     for addon in addons:
         assert addon.service_account in associations, addon.name
         app = workloads[env_name].one("Application", addon.name)
         # The chart must create the account under the bound name, in the bound namespace.
         assert app["spec"]["destination"]["namespace"] == addon.service_account[0]
         values = app["spec"]["source"]["helm"]["valuesObject"]
-        account = values.get("serviceAccount") or values["rbac"]["serviceAccount"]
+        # Where each chart takes its account: top level, under rbac (cluster-autoscaler), or per component
+        # (kube-prometheus-stack: Alertmanager is the part that calls AWS).
+        account = values.get("serviceAccount") or values.get("rbac", {}).get("serviceAccount") \
+            or values["alertmanager"]["serviceAccount"]
         assert account == {"create": True, "name": addon.service_account[1]}, addon.name
 
 

@@ -67,14 +67,26 @@ def test_rules_validate_against_the_vendored_crd(rules):
 
 
 @pytest.mark.parametrize("env_name", ENVIRONMENT_NAMES)
-def test_rendered_only_once_a_pinned_add_on_installs_the_crd(env_name, workloads, monkeypatch):
-    # No pinned chart installs monitoring.coreos.com/PrometheusRule yet (facts/charts.json): applying
-    # the rule would fail and leave the root Application's sync failed, so no environment renders it.
-    assert not backup_alerts.rules_installable()
-    assert workloads[env_name].find(KIND) == []
+def test_rendered_exactly_where_a_backup_cronjob_exists_and_the_crd_is_installable(env_name, workloads):
+    # The monitoring add-on (kube-prometheus-stack, facts/charts.json) installs the CRD.
+    assert backup_alerts.rules_installable()
+    rendered = workloads[env_name]
+    assert bool(rendered.find(KIND, "database-backups")) == bool(rendered.find("CronJob"))
 
 
-def test_with_the_crd_installable_the_rule_renders_last_and_skips_the_dry_run(environments, monkeypatch):
+def test_without_a_chart_that_installs_the_crd_no_rule_renders(environments, monkeypatch):
+    from pathlib import Path
+
+    import yaml
+
+    from zacatl_infra.k8s import charts
+
+    monkeypatch.setattr(charts, "rules_installable", lambda: False)
+    docs = yaml.safe_load_all(charts.environment_app(environments["prod"], Path("/nonexistent")).synth_yaml())
+    assert not [d for d in docs if d and d["kind"] == KIND and d["metadata"]["name"] == "database-backups"]
+
+
+def test_the_rule_renders_last_and_skips_the_dry_run(environments):
     from pathlib import Path
 
     import yaml
@@ -82,12 +94,11 @@ def test_with_the_crd_installable_the_rule_renders_last_and_skips_the_dry_run(en
     from zacatl_infra import sync
     from zacatl_infra.k8s import charts
 
-    monkeypatch.setattr(charts, "rules_installable", lambda: True)
     docs = [d for d in yaml.safe_load_all(charts.environment_app(environments["prod"], Path("/nonexistent")).synth_yaml())
             if d]
-    (rule,) = [d for d in docs if d["kind"] == KIND]
+    (rule,) = [d for d in docs if d["kind"] == KIND and d["metadata"]["name"] == "database-backups"]
     annotations = rule["metadata"]["annotations"]
     assert int(annotations[sync.WAVE_ANNOTATION]) == backup_alerts.ALERTS_WAVE
-    assert backup_alerts.ALERTS_WAVE > max(int(d["metadata"].get("annotations", {}).get(sync.WAVE_ANNOTATION, 0))
+    assert backup_alerts.ALERTS_WAVE > max(int((d["metadata"].get("annotations") or {}).get(sync.WAVE_ANNOTATION, 0))
                                            for d in docs if d is not rule)
     assert annotations[sync.SYNC_OPTIONS_ANNOTATION] == sync.SKIP_DRY_RUN

@@ -25,7 +25,7 @@ def test_every_namespaced_object_lives_in_the_environment_namespace(workloads, e
         # Argo CD reads Applications and AppProjects only from its own namespace.
         if obj["kind"] in ("Application", "AppProject"):
             assert obj["metadata"]["namespace"] == naming.ARGOCD_NAMESPACE
-        elif obj["kind"] not in ("Namespace", "StorageClass"):  # the two cluster-scoped kinds rendered
+        elif obj["kind"] not in ("Namespace", "StorageClass"):  # cluster-scoped kinds
             assert obj["metadata"].get("namespace") == namespace, f"{obj['kind']}/{obj['metadata']['name']}"
 
 

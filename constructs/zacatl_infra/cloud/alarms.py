@@ -67,7 +67,9 @@ class Alarms(Construct):
             resources=["*"],
             conditions={"StringEquals": {"aws:SourceAccount": env.account}},
         ))
-        self.topic = sns.Topic(self, "Topic", display_name=f"zacatl {env.name} alarms",
+        # Named through naming: Alertmanager's configuration carries the same ARN (no lookup at synth).
+        self.topic = sns.Topic(self, "Topic", topic_name=naming.alarm_topic_name(env),
+                               display_name=f"zacatl {env.name} alarms",
                                master_key=self.key, enforce_ssl=True)
         self.topic.add_to_resource_policy(iam.PolicyStatement(
             principals=[iam.ServicePrincipal("budgets.amazonaws.com")],

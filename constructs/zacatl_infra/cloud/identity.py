@@ -9,6 +9,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from .. import naming
@@ -69,20 +70,22 @@ class WorkloadIdentities(Construct):
     - ``database-restore``: get objects under that prefix (no write, no list, no delete) and decrypt them;
     - ``external-secrets``: read (GetSecretValue, DescribeSecret) only the services' own secrets;
     - ``load-balancer-controller``: the controller's documented permissions, tag-scoped where AWS allows;
+    - ``alertmanager``: ``sns:Publish`` to the alarm topic only, and the topic key's data-key calls made
+      through SNS (an encrypted topic needs both from its publishers);
     - ``service``: an empty role for a spec with ``needs_aws_role``; its owners attach grants to
       ``roles[<service account>]``.
     """
 
     def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig, cluster: eks.ICluster,
                  backup_bucket: s3.IBucket, backup_key: kms.IKey,
-                 secrets: dict[str, secretsmanager.ISecret]) -> None:
+                 secrets: dict[str, secretsmanager.ISecret], alarm_topic: sns.ITopic) -> None:
         super().__init__(scope, id_)
         self.roles: dict[str, iam.Role] = {}
         for identity in naming.workload_identities(env):
             role = pod_identity_role(self, identity.role_name, env=env, role_name=identity.role_name,
                                      description=f"{identity.purpose}: {identity.namespace}/{identity.service_account}")
             self._grant(identity, role, env=env, cluster=cluster, backup_bucket=backup_bucket,
-                        backup_key=backup_key, secrets=secrets)
+                        backup_key=backup_key, secrets=secrets, alarm_topic=alarm_topic)
             eks_l1.CfnPodIdentityAssociation(
                 self,
                 f"{identity.role_name}-association",
@@ -96,7 +99,7 @@ class WorkloadIdentities(Construct):
     @staticmethod
     def _grant(identity: WorkloadIdentity, role: iam.Role, *, env: EnvironmentConfig, cluster: eks.ICluster,
                backup_bucket: s3.IBucket, backup_key: kms.IKey,
-               secrets: dict[str, secretsmanager.ISecret]) -> None:
+               secrets: dict[str, secretsmanager.ISecret], alarm_topic: sns.ITopic) -> None:
         if identity.purpose == "database-backup":
             role.add_to_policy(iam.PolicyStatement(
                 actions=["s3:PutObject", "s3:AbortMultipartUpload"],
@@ -151,4 +154,13 @@ class WorkloadIdentities(Construct):
                     f"aws:ResourceTag/k8s.io/cluster-autoscaler/{naming.cluster_name(env)}": "owned"}}))
             acknowledge(role, "IAM5[Resource::*]", "the Describe calls support no resource-level permissions; "
                         "scaling is conditioned on the node groups' cluster-autoscaler ownership tag")
+        elif identity.purpose == "alertmanager":
+            # Publish on the one topic; SNS server-side encryption needs the publisher to be allowed
+            # kms:GenerateDataKey and kms:Decrypt on the topic's key (SNS developer guide, "Encryption at
+            # rest", key management), limited here to calls SNS makes for it in this region.
+            role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[alarm_topic.topic_arn]))
+            if alarm_topic.master_key is not None:
+                role.add_to_policy(iam.PolicyStatement(
+                    actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[alarm_topic.master_key.key_arn],
+                    conditions={"StringEquals": {"kms:ViaService": f"sns.{env.region}.amazonaws.com"}}))
         # "service": nothing here; a service that needs AWS gets grants from its owners, explicitly.

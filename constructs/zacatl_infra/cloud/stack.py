@@ -69,11 +69,11 @@ class EnvironmentStack(cdk.Stack):
         readable = dict(self.secrets.secrets)
         if self.database_secret is not None:
             readable[naming.IN_CLUSTER_DATABASE] = self.database_secret.secret
-        self.identities = WorkloadIdentities(
-            self, "Identities", env=env, cluster=self.cluster.cluster, backup_bucket=self.backups.bucket,
-            backup_key=self.backups.key, secrets=readable)
         self.alarms = Alarms(self, "Alarms", env=env, cluster_name=self.cluster.cluster.cluster_name,
                              backup_bucket=self.backups.bucket, backup_metrics_filter=REQUEST_METRICS_ID)
+        self.identities = WorkloadIdentities(
+            self, "Identities", env=env, cluster=self.cluster.cluster, backup_bucket=self.backups.bucket,
+            backup_key=self.backups.key, secrets=readable, alarm_topic=self.alarms.topic)
 
         cdk.CfnOutput(self, "ClusterName", value=self.cluster.cluster.cluster_name)
         cdk.CfnOutput(self, "BackupBucketName", value=self.backups.bucket.bucket_name)

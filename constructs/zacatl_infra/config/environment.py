@@ -15,6 +15,7 @@ from ..facts import backups as backup_facts
 from . import network_layout
 from ._base import DnsLabel, FrozenModel
 from .database import DatabaseSettings
+from .monitoring import MonitoringSettings
 from .prod_rules import prod_problems
 from .service import ServiceSpec, environment_problems
 from .types import DnsName, EmailAddress
@@ -529,6 +530,10 @@ class EnvironmentConfig(FrozenModel):
     node_autoscaling: NodeAutoscalingSettings = Field(
         default=NodeAutoscalingSettings(),
         description='Cluster Autoscaler settings for the node group.',
+    )
+    monitoring: MonitoringSettings = Field(
+        default=MonitoringSettings(),
+        description="Prometheus retention and volume size. Default: the tier's (dev 3 days on 20 GiB, staging 7 on 50, prod 15 on 100).",
     )
     services: tuple[ServiceSpec, ...] = Field(
         min_length=1,

@@ -14,7 +14,7 @@ import cdk8s
 import cdk8s_plus_27 as kplus
 from constructs import Construct
 
-from .. import naming
+from .. import naming, sync
 from ..config import EnvironmentConfig, ServiceSpec
 from ..config.quantity import cpu_millicores, memory_bytes
 from ..facts import atlas
@@ -129,7 +129,10 @@ class InClusterDatabase(Construct):
             # encrypted: the database gets an encrypted gp3 class of its own on the EBS CSI driver.
             storage_class = STORAGE_CLASS
             self.storage_class = kplus.k8s.KubeStorageClass(
-                self, "StorageClass", metadata=kplus.k8s.ObjectMeta(name=STORAGE_CLASS, labels=environment_labels(env)),
+                self, "StorageClass", metadata=kplus.k8s.ObjectMeta(
+                    name=STORAGE_CLASS, labels=environment_labels(env),
+                    # Cluster-wide, like the namespace: in the first wave, before anything claims a volume.
+                    annotations={sync.WAVE_ANNOTATION: str(sync.NAMESPACES)}),
                 provisioner=EBS_CSI_PROVISIONER, parameters={"type": "gp3", "encrypted": "true"},
                 reclaim_policy="Retain", volume_binding_mode="WaitForFirstConsumer", allow_volume_expansion=True)
         self.external_secret = None if env.is_local else eso.ExternalSecret(

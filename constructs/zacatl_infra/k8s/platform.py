@@ -6,8 +6,11 @@ installs an add-on elsewhere changes it here (or in a subclass of the construct 
 
 from __future__ import annotations
 
-#: Namespace of the Prometheus stack (kube-prometheus-stack); it scrapes every service's port.
-MONITORING_NAMESPACE = "monitoring"
+from .. import naming
+
+#: Namespace of the Prometheus stack (kube-prometheus-stack); it scrapes every service's port. Named in
+#: ``naming`` because the cloud layer binds Alertmanager's role to a ServiceAccount there.
+MONITORING_NAMESPACE = naming.MONITORING_NAMESPACE
 #: Namespace of ingress-nginx on laptop clusters (kind / k3d), the ingress controller of `local`.
 INGRESS_NGINX_NAMESPACE = "ingress-nginx"
 #: Cluster DNS: CoreDNS runs in kube-system with the historical `k8s-app: kube-dns` label on EKS,

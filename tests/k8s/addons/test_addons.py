@@ -12,7 +12,8 @@ from zacatl_infra.k8s.addons.application import EXACT_VERSION, application_spec
 
 from ...conftest import CLOUD_ENVIRONMENT_NAMES
 
-EXPECTED = {"external-secrets", "aws-load-balancer-controller", "external-dns", "cluster-autoscaler", "reloader"}
+EXPECTED = {"external-secrets", "aws-load-balancer-controller", "external-dns", "cluster-autoscaler", "reloader",
+            "kube-prometheus-stack"}
 
 
 def _values(workloads, env_name: str, name: str) -> dict:

@@ -4,10 +4,10 @@ values from the typed model and ``naming``), rendered by ``application.PlatformA
 from __future__ import annotations
 
 from ...config import EnvironmentConfig
-from . import cluster_autoscaler, external_dns, external_secrets, load_balancer_controller, reloader
+from . import cluster_autoscaler, external_dns, external_secrets, load_balancer_controller, monitoring, reloader
 from .addon import AddOn
 
-_MODULES = (external_secrets, load_balancer_controller, external_dns, cluster_autoscaler, reloader)
+_MODULES = (external_secrets, load_balancer_controller, external_dns, cluster_autoscaler, reloader, monitoring)
 
 
 def platform_addons(env: EnvironmentConfig) -> tuple[AddOn, ...]:

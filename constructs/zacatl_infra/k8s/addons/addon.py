@@ -15,6 +15,8 @@ class AddOn:
     ``chart_key``: key in ``facts/charts.json`` (repository, chart name, exact version, kinds it installs).
     ``service_account``: (namespace, name) of the ServiceAccount the chart creates when the add-on calls
     AWS; the cloud layer binds its role by EKS Pod Identity (``naming.workload_identities``). None otherwise.
+    ``manifests``: built-in objects the chart needs but does not make (a StorageClass for its volumes),
+    rendered beside the Applications in the first sync wave. Default: none.
     """
 
     name: str
@@ -22,6 +24,7 @@ class AddOn:
     namespace: str
     values: dict[str, Any] = field(default_factory=dict)
     service_account: tuple[str, str] | None = None
+    manifests: tuple[dict[str, Any], ...] = ()
 
     @property
     def chart(self) -> dict[str, Any]:

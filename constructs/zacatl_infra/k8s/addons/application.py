@@ -26,6 +26,18 @@ def _api_object(scope: Construct, id_: str, *, kind: str, name: str, wave: int, 
     return obj
 
 
+def _manifest(scope: Construct, addon: str, manifest: dict[str, Any], *, env: EnvironmentConfig) -> cdk8s.ApiObject:
+    """A built-in object an add-on needs (``AddOn.manifests``), in the first wave with the environment's labels."""
+    kind, name = manifest["kind"], manifest["metadata"]["name"]
+    obj = cdk8s.ApiObject(scope, f"{addon}-{kind}-{name}", api_version=manifest["apiVersion"], kind=kind,
+                          metadata=cdk8s.ApiObjectMetadata(name=name, labels=environment_labels(env),
+                                                           annotations={sync.WAVE_ANNOTATION: str(sync.NAMESPACES)}))
+    for key, value in manifest.items():
+        if key not in ("apiVersion", "kind", "metadata"):
+            obj.add_json_patch(cdk8s.JsonPatch.add(f"/{key}", value))
+    return obj
+
+
 #: An exact chart version: no ``*``, ``latest``, ``HEAD``, ranges (``^1.2``, ``~1``, ``>=1``) or partial versions.
 EXACT_VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$")
 
@@ -51,7 +63,8 @@ def application_spec(env: EnvironmentConfig, addon: AddOn) -> dict[str, Any]:
 
 class PlatformAddOns(Construct):
     """AppProject ``naming.PLATFORM_PROJECT`` (wave ``sync.NAMESPACES``) and an Application per add-on
-    of ``platform_addons(env)`` (wave ``sync.OPERATORS``), all in namespace ``argocd``.
+    of ``platform_addons(env)`` (wave ``sync.OPERATORS``), all in namespace ``argocd``; each add-on's
+    ``manifests`` (built-in kinds, wave ``sync.NAMESPACES``).
 
     The project admits only the add-ons' chart repositories and namespaces; it may create cluster-scoped
     objects because the charts install CRDs, ClusterRoles and webhooks.
@@ -69,6 +82,7 @@ class PlatformAddOns(Construct):
             "destinations": [{"name": naming.ARGOCD_IN_CLUSTER, "namespace": n} for n in namespaces],
             "clusterResourceWhitelist": [{"group": "*", "kind": "*"}],
         })
+        self.manifests = [_manifest(self, addon.name, m, env=env) for addon in self.addons for m in addon.manifests]
         self.applications = {
             addon.name: _api_object(self, addon.name, kind="Application", name=addon.name, wave=sync.OPERATORS,
                                     env=env, spec=application_spec(env, addon))
