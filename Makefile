@@ -15,7 +15,7 @@ export CDK_DISABLE_VERSION_CHECK := true
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup synth test check snapshots bench clean
+.PHONY: help setup synth test check snapshots bench clean restore-manifest
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -54,6 +54,10 @@ check: setup ## only the third-party checkers over every environment's output
 
 snapshots: setup ## re-record snapshots after an intended change; review the diff before committing
 	$(PY) -m pytest tests/snapshots --snapshot-update
+
+restore-manifest: node_modules/.installed $(VENV)/.installed ## print ENV's restore + verify Jobs for dump BACKUP (key under mongodb/<service>/)
+	@test -n "$(ENV)" && test -n "$(BACKUP)" || { echo "usage: make -s restore-manifest ENV=<env> BACKUP=<key> > restore.yaml" >&2; exit 2; }
+	@$(PY) -m zacatl_infra.k8s.restore "$(ENV)" "$(BACKUP)"
 
 # Not a test: prints where one synth spends its time (per phase and construct), then the honest
 # ratio against the floor, peak memory, the config-error latency and the scaling table.

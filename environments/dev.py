@@ -24,8 +24,6 @@ ENVIRONMENT = presets.environment(
     services=(
         presets.zacatl_example_backend(
             "dev",
-            # MongoDB Atlas over VPC peering; 192.168.248.0/21 is Atlas's default AWS peering block.
-            database={"egress_cidrs": ("192.168.248.0/21",)},
             image={"tag": "1.4.0"},
         ),
     ),

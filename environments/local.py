@@ -9,8 +9,6 @@ ENVIRONMENT = presets.environment(
     services=(
         presets.zacatl_example_backend(
             "local",
-            # MongoDB runs in the laptop cluster; 10.244.0.0/16 is kind's pod network.
-            database={"egress_cidrs": ("10.244.0.0/16",)},
             image={"tag": "dev"},
         ),
     ),

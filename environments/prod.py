@@ -10,7 +10,11 @@ ENVIRONMENT = presets.environment(
     availability_zones=("eu-west-1a", "eu-west-1b", "eu-west-1c"),
     domain="zacatl.example.com",
     # Disaster recovery: backups and images both have a copy in Frankfurt.
-    backups={"replication_region": "eu-central-1"},
+    # The replica key's ARN is the ReplicaKeyArn output of the DR stack zacatl-prod-dr (deployed first).
+    backups={"replication_region": "eu-central-1",
+             "replica_key_arn": "arn:aws:kms:eu-central-1:333333333333:key/7a0f3c1e-5b2d-4e8a-9c6f-0d1e2f3a4b5c"},
+    # MongoDB Atlas through PrivateLink: the endpoint service Atlas shows for the project's eu-west-1 endpoint.
+    database={"kind": "atlas", "atlas": {"endpoint_service_name": "com.amazonaws.vpce.eu-west-1.vpce-svc-0a1b2c3d4e5f60718"}},
     registry={"replication_region": "eu-central-1"},
     # Cluster access through EKS access entries; the deploying CloudFormation role gets none.
     access={
@@ -27,8 +31,6 @@ ENVIRONMENT = presets.environment(
     services=(
         presets.zacatl_example_backend(
             "prod",
-            # MongoDB Atlas over VPC peering; 192.168.248.0/21 is Atlas's default AWS peering block.
-            database={"egress_cidrs": ("192.168.248.0/21",)},
             image={
                 "tag": "1.4.0",
                 "digest": "sha256:4f6c2a9e0d8b7c1f3e5a2d4c6b8a0f1e3d5c7b9a1f2e4d6c8b0a2f4e6d8c0b1a",

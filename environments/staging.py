@@ -21,11 +21,11 @@ ENVIRONMENT = presets.environment(
     dns={"hosted_zone_id": "Z01234567STGZONE0002"},
     gitops={"repo_url": "https://github.com/zacatl-example/zacatl-infra.git", "revision": "main"},
     alerts={"emails": ("platform@zacatl.example.com",)},
+    # MongoDB Atlas through PrivateLink: the endpoint service Atlas shows for the project's eu-west-1 endpoint.
+    database={"kind": "atlas", "atlas": {"endpoint_service_name": "com.amazonaws.vpce.eu-west-1.vpce-svc-0f1e2d3c4b5a69788"}},
     services=(
         presets.zacatl_example_backend(
             "staging",
-            # MongoDB Atlas over VPC peering; 192.168.248.0/21 is Atlas's default AWS peering block.
-            database={"egress_cidrs": ("192.168.248.0/21",)},
             image={"tag": "1.4.0"},
         ),
     ),

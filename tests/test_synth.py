@@ -13,7 +13,7 @@ import pytest
 
 from zacatl_infra.synth import Project, synth_all
 
-from .conftest import ENVIRONMENT_NAMES, ROOT
+from .conftest import ENVIRONMENT_NAMES, ENVIRONMENTS, ROOT
 from .jobs import CliRun
 
 
@@ -102,7 +102,9 @@ def test_cdk_cli_synthesizes_every_stack_offline(cdk_cli: CliRun, templates):
     # The session's cloud layer is this run (tests/jobs.py): `cdk synth` without AWS credentials.
     outdir = cdk_cli.check()
     written = sorted(p.name.removesuffix(".template.json") for p in outdir.glob("*.template.json"))
-    assert written == sorted(f"zacatl-{name}" for name in templates)
+    # Each environment's stack, plus the DR stack of each environment that replicates its backups.
+    dr = [f"zacatl-{name}-dr" for name in templates if ENVIRONMENTS[name].backups.replication_region]
+    assert written == sorted([f"zacatl-{name}" for name in templates] + dr)
     assert not (outdir / "00-namespace.yaml").exists()
 
 

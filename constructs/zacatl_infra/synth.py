@@ -96,17 +96,20 @@ def synth_cloud(envs: list[EnvironmentConfig], outdir: Path, context: dict[str, 
 
 def render_workloads(envs: list[EnvironmentConfig], outdir: Path, *,
                      service_class: type[ZacatlService] | None = None) -> None:
-    """Writes ``outdir/<env>/*.yaml`` for every environment, and for a local one its development
+    """Writes ``outdir/<env>/*.yaml`` for every environment, its restore path (not applied by
+    default) under ``outdir/<env>/restore/`` (``k8s.restore``), and for a local one its development
     files in ``compose/`` and ``kind/`` (``zacatl_infra.local``; `kubectl apply -f` does not recurse).
 
     ``service_class``: the ``ZacatlService`` subclass every service renders with. Default: ``ZacatlService``.
     """
     from .k8s.charts import environment_app
+    from .k8s.restore import render_restore
     from .k8s.service import ZacatlService
     from .local import render_local_files
 
     for env in envs:
         environment_app(env, outdir / env.name, service_class=service_class or ZacatlService).synth()
+        render_restore(env, outdir / env.name / "restore")
         if env.is_local:
             render_local_files(env, outdir / env.name)
 

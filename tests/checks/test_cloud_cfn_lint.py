@@ -7,6 +7,8 @@ from collections import Counter
 
 import pytest
 
+from ..conftest import ENVIRONMENTS
+
 #: Warnings the CDK itself causes, each with why it is harmless. Nothing else may appear.
 ALLOWED_WARNINGS = {
     # The stack pins availability zones in context so synth works offline; the subnets then name
@@ -23,7 +25,9 @@ def test_templates_have_no_cfn_lint_errors_and_only_allowed_warnings(cfn_lint_re
     # One cfn-lint process over every template of cdk.out (tests/jobs.py); it linted every environment:
     result = cfn_lint_result
     linted = sorted(arg.rsplit("/", 1)[-1] for arg in result.args if arg.endswith(".template.json"))
-    assert linted == sorted(f"zacatl-{name}.template.json" for name in templates), linted
+    # and the DR stack of each environment that replicates its backups (cloud/dr_stack.py).
+    dr = [f"zacatl-{name}-dr.template.json" for name in templates if ENVIRONMENTS[name].backups.replication_region]
+    assert linted == sorted([f"zacatl-{name}.template.json" for name in templates] + dr), linted
     # Exit code is a bit mask: 2 errors, 4 warnings, 8 informational; anything else means it did not run.
     assert result.returncode & ~(2 | 4 | 8) == 0 and result.stdout, result.stderr
     findings = json.loads(result.stdout)

@@ -54,7 +54,9 @@ def test_backup_role_only_puts_objects_into_the_backup_bucket(env_name, template
     actions = set().union(*(_actions(s) for s in statements))
     assert actions == {"s3:PutObject", "s3:AbortMultipartUpload", "kms:GenerateDataKey", "kms:Decrypt"}
     s3_statement = next(s for s in statements if "s3:PutObject" in _actions(s))
-    assert s3_statement["Resource"] == {"Fn::Join": ["", [{"Fn::GetAtt": [bucket_id, "Arn"]}, "/*"]]}
+    # Only under the dump prefix: the role cannot overwrite anything else in the bucket.
+    assert s3_statement["Resource"] == {"Fn::Join": ["", [{"Fn::GetAtt": [bucket_id, "Arn"]},
+                                                          f"/{naming.BACKUP_KEY_PREFIX}*"]]}
     assert not any("Delete" in a or "GetObject" in a for a in actions)
 
 
@@ -64,11 +66,14 @@ def test_external_secrets_reads_only_the_services_secrets(env_name, templates, e
     template = templates[env_name]
     role_id, _ = _role(template, _identity(env, "external-secrets").role_name)
     secret_ids = {one(template, "AWS::SecretsManager::Secret", Name=naming.secret_id(env, s))[0] for s in env.services}
+    if env.database.kind == "in_cluster":  # and the in-cluster MongoDB's root user
+        secret_ids.add(one(template, "AWS::SecretsManager::Secret", Name=naming.in_cluster_database_secret_id(env))[0])
     statements = _statements(template, role_id)
     secret_statements = [s for s in statements if any(a.startswith("secretsmanager:") for a in _actions(s))]
     assert {a for s in secret_statements for a in _actions(s)} == {
         "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}
-    resources_ = [s["Resource"] for s in secret_statements]
+    resources_ = [r for s in secret_statements for r in (s["Resource"] if isinstance(s["Resource"], list)
+                                                          else [s["Resource"]])]
     assert sorted(r["Ref"] for r in resources_) == sorted(secret_ids)
     kms = [s for s in statements if any(a.startswith("kms:") for a in _actions(s))]
     assert all(_actions(s) == {"kms:Decrypt"} and "kms:ViaService" in s["Condition"]["StringEquals"] for s in kms)

@@ -34,6 +34,8 @@ BASE: dict[str, Any] = {
     "access": {"admin_role_arns": ("arn:aws:iam::333333333333:role/zacatl-platform-admin",)},
     "dns": {"hosted_zone_id": "Z0123456789ABCDEFGHIJ"},
     "gitops": {"repo_url": "https://github.com/zacatl-example/zacatl-infra.git"},
+    # Prod refuses an in-cluster database: MongoDB Atlas through its PrivateLink endpoint service.
+    "database": {"kind": "atlas", "atlas": {"endpoint_service_name": "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"}},
     "service": {"image": {"tag": "1.4.0"}, "database": {"egress_cidrs": ("192.168.248.0/21",)}},
 }
 
@@ -95,8 +97,8 @@ RULES = [
          "waivers[0].rule", "'min-replicas'"),
     Rule("prod-no-alarm-email", {"alerts.emails": ()}, {"alerts.emails": ("oncall@zacatl.example.com",)},
          "alerts.emails", "at least one address"),
-    Rule("prod-short-retention", {"backups": {"retention_days": 2, "cold_after_days": 1}},
-         {"backups": {"retention_days": 30, "cold_after_days": 7}}, "backups.retention_days", ">= 30"),
+    Rule("prod-short-retention", {"backups": {"retention_days": 2}},
+         {"backups": {"retention_days": 30}}, "backups.retention_days", ">= 30"),
     Rule("prod-object-lock-off", {"backups.object_lock": False}, {"backups.object_lock": True},
          "backups.object_lock", "object_lock is true"),
     Rule("prod-spot", {"cluster.spot": True}, {"cluster.spot": False}, "cluster.spot", "spot is false"),
@@ -181,8 +183,11 @@ RULES = [
     Rule("vpc-not-a-vpc-size", {"network.vpc_cidr": "10.0.0.0/8"}, {"network.vpc_cidr": "10.0.0.0/16"},
          "network.vpc_cidr", "from /16 to /28"),
     # Alarms (facts/aws_limits.py).
-    Rule("backup-window-over-a-week", {"backups.window_hours": 169}, {"backups.window_hours": 168},
-         "backups.window_hours", "less than or equal to 168"),
+    # The backup alarm watches rpo_hours + 1 hours at most (config/database.py).
+    # (in staging: prod allows at most one hour).
+    Rule("backup-rpo-over-a-week", {"name": "qa", "tier": "staging", "database.backup.rpo_hours": 168},
+         {"name": "qa", "tier": "staging", "database.backup.rpo_hours": 167},
+         "database.backup.rpo_hours", "less than or equal to 167"),
     Rule("alert-email-twice", {"alerts.emails": ("a@zacatl.example.com", "a@zacatl.example.com")},
          {"alerts.emails": ("a@zacatl.example.com", "b@zacatl.example.com")}, "alerts.emails", "list each once"),
     # Upstreams and unknown fields.

@@ -20,6 +20,7 @@ ENVIRONMENT = presets.environment(
     "{tier}", name="{name}", account="333333333333", region="eu-west-1",
     availability_zones=("eu-west-1a", "eu-west-1b", "eu-west-1c"), domain="zacatl.example.com",
     cluster={cluster}, alerts={{"emails": ("oncall@zacatl.example.com",)}},
+    database={database},
     access={{"admin_role_arns": ("arn:aws:iam::333333333333:role/admin",)}},
     dns={{"hosted_zone_id": "Z0123456789ABCDEFGHIJ"}},
     gitops={{"repo_url": "https://github.com/x/y.git"}},
@@ -34,8 +35,10 @@ ENVIRONMENT = presets.environment(
 
 def _load(tmp_path: Path, *, tier="prod", reference="database=ATLAS", ledger="ingress_path=None", cluster="{}"):
     name = "qa"
-    (tmp_path / f"{name}.py").write_text(
-        _FILE.format(tier=tier, name=name, digest=DIGEST, reference=reference, ledger=ledger, cluster=cluster))
+    # Prod refuses an in-cluster database; every tier here reaches Atlas through a private endpoint.
+    database = '{"kind": "atlas", "atlas": {"endpoint_service_name": "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"}}'
+    (tmp_path / f"{name}.py").write_text(_FILE.format(tier=tier, name=name, digest=DIGEST, reference=reference,
+                                                      ledger=ledger, cluster=cluster, database=database))
     return load_environments(tmp_path)[0]
 
 

@@ -17,5 +17,5 @@ def test_typed_settings_merge_over_tier_defaults_and_waive_by_name():
         waivers=(Waiver(rule="min-replicas", reason="INC-1234: cache warm-up needs one writer until 2027-01-31"),))
     # Only the fields the objects set override the prod preset; the rest stays the tier's.
     assert (env.cluster.node_min, env.cluster.node_max) == (3, 12)
-    assert (env.backups.retention_days, env.backups.object_lock, env.backups.cold_after_days) == (90, True, 30)
+    assert (env.backups.retention_days, env.backups.object_lock, env.backups.cold_after_days) == (90, True, None)
     assert env.services[0].scaling.min_replicas == 1 and env.waivers[0].rule == "min-replicas"

@@ -8,6 +8,7 @@ from zacatl_infra.config import ConfigError, presets
 
 DIGEST = "sha256:" + "a" * 64
 ATLAS = {"egress_cidrs": ("192.168.248.0/21",)}
+ENDPOINT_SERVICE = "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"
 
 
 def _prod(**overrides):
@@ -17,6 +18,7 @@ def _prod(**overrides):
         "region": "eu-west-1",
         "availability_zones": ("eu-west-1a", "eu-west-1b", "eu-west-1c"),
         "domain": "zacatl.example.com",
+        "database": {"kind": "atlas", "atlas": {"endpoint_service_name": ENDPOINT_SERVICE}},
         "alerts": {"emails": ("oncall@zacatl.example.com",)},
         "access": {"admin_role_arns": ("arn:aws:iam::333333333333:role/zacatl-platform-admin",)},
         "dns": {"hosted_zone_id": "Z0123456789ABCDEFGHIJ"},
@@ -129,9 +131,8 @@ def test_fails_on_invalid_service_setting(overrides, expected):
     assert "services[" in message  # the error says which service
 
 
-def test_fails_when_a_database_has_no_egress_range():
-    spec = presets.zacatl_example_backend("prod", image={"digest": DIGEST})
-    assert "service 'greetings-api': database.egress_cidrs is empty" in _error(services=(spec,))
+def test_fails_on_an_in_cluster_database_in_prod():
+    assert "database.kind 'in_cluster' is refused in prod" in _error(database={"kind": "in_cluster"})
 
 
 def test_fails_when_the_database_range_overlaps_the_vpc():

@@ -52,6 +52,8 @@ def _env(tier, min_replicas, max_replicas):
     service = presets.zacatl_example_backend(tier, image={"tag": "1.0.0"},
                                              database={"egress_cidrs": ("192.168.248.0/21",)},
                                              scaling={"min_replicas": min_replicas, "max_replicas": max_replicas})
+    if tier == "prod":  # prod refuses an in-cluster database
+        extra["database"] = {"kind": "atlas", "atlas": {"endpoint_service_name": "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"}}
     return presets.environment(tier, name="qa", domain="qa.example.com", services=(service,), **extra)
 
 

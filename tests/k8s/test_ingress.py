@@ -78,6 +78,7 @@ def test_public_subnets_are_the_first_blocks_of_the_vpc_one_per_zone():
         "prod", name="qa", account="111111111111", region="eu-west-1",
         availability_zones=("eu-west-1a", "eu-west-1b", "eu-west-1c"), domain="qa.example.com",
         network={"vpc_cidr": "10.8.0.0/17"}, alerts={"emails": ("oncall@qa.example.com",)},
+        database={"kind": "atlas", "atlas": {"endpoint_service_name": "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"}},
         access={"admin_role_arns": ("arn:aws:iam::111111111111:role/admin",)}, dns={"hosted_zone_id": "Z0123456789ABCDEFGHIJ"}, gitops={"repo_url": "https://github.com/x/y.git"}, 
         services=(presets.zacatl_example_backend("prod", image={"tag": "1.0.0"},
                                                  database={"egress_cidrs": ("192.168.248.0/21",)}),))

@@ -65,12 +65,21 @@ def test_service_egress_is_the_database_and_upstreams_only(workloads, environmen
     for spec in environments[env_name].services:
         policy = workloads[env_name].one("NetworkPolicy", spec.name)["spec"]
         assert "Egress" in policy["policyTypes"]
-        allowed = {(peer["ipBlock"]["cidr"], port["port"]) for rule in policy.get("egress", [])
+        env = environments[env_name]
+        allowed = {(peer["ipBlock"]["cidr"] if "ipBlock" in peer else str(dict(sorted(peer["podSelector"]["matchLabels"].items()))),
+                    port["port"], port.get("endPort")) for rule in policy.get("egress", [])
                    for peer in rule["to"] for port in rule["ports"]}
-        expected = {(cidr, spec.database.port) for cidr in spec.database.egress_cidrs} if spec.database else set()
-        expected |= {(u.cidr, u.port) for u in spec.upstreams}
+        expected = {(cidr, spec.database.port, None) for cidr in spec.database.egress_cidrs} if spec.database else set()
+        if spec.database and env.database.kind == "in_cluster":
+            expected.add((str(dict(sorted(DATABASE_LABELS.items()))), 27017, None))
+        elif spec.database:  # Atlas: the PrivateLink endpoint's subnets on Atlas's port range (facts.atlas)
+            expected |= {(cidr, 1024, 65535) for cidr in naming.private_subnet_cidrs(env)}
+        expected |= {(u.cidr, u.port, None) for u in spec.upstreams}
         assert not spec.internet_egress and not spec.needs_aws_role  # the committed services need neither
         assert allowed == expected
+
+
+from zacatl_infra.k8s.database import DATABASE_LABELS  # noqa: E402
 
 
 def _render(env):
@@ -94,6 +103,8 @@ def test_database_and_external_upstreams_become_ip_block_egress_rules():
     )
     policy = _render(_staging(service))[service.name]
     assert policy["egress"] == [
+        # The staging preset's database is in the cluster: its pods first, then the extra range.
+        {"to": [{"podSelector": {"matchLabels": DATABASE_LABELS}}], "ports": [{"port": 27017, "protocol": "TCP"}]},
         {"to": [{"ipBlock": {"cidr": "192.168.10.0/24"}}], "ports": [{"port": 27017, "protocol": "TCP"}]},
         {"to": [{"ipBlock": {"cidr": "172.20.30.0/24"}}], "ports": [{"port": 8443, "protocol": "TCP"}]},
     ]

@@ -14,12 +14,26 @@ from constructs import Construct
 
 from .. import naming
 from ..config import EnvironmentConfig
+from ..facts import backups as backup_facts
 from .keys import customer_key
 
 #: Node CPU or memory above this for 15 minutes means the node group should grow (or requests are wrong).
 NODE_UTILIZATION_PERCENT = 80
 #: Container restarts in one namespace within 5 minutes that point at a crash loop, not a single OOM kill.
 POD_RESTARTS = 3
+def backup_alarm_hours(env: EnvironmentConfig) -> int:
+    """Hours without a new dump before the missing-backup alarm fires:
+    ``env.database.backup.missing_after_hours`` (the schedule's longest gap plus a grace hour).
+    Raises ValueError when that exceeds CloudWatch's evaluation limit
+    (``facts.backups.CLOUDWATCH_MAX_EVALUATION_SECONDS``, seven days)."""
+    hours = env.database.backup.missing_after_hours
+    limit = backup_facts.CLOUDWATCH_MAX_EVALUATION_SECONDS // 3600
+    if hours > limit:
+        raise ValueError(f"environment {env.name!r}: database.backup.schedule {env.database.backup.schedule!r} leaves "
+                         f"{hours} hours between backups; CloudWatch evaluates at most {limit} hours: run it more often")
+    return hours
+
+
 #: Budget notifications: a warning at 80 % and the limit itself, both on actual spend.
 BUDGET_THRESHOLDS_PERCENT = (80, 100)
 
@@ -32,9 +46,11 @@ class Alarms(Construct):
     - Pods: ``pod_number_of_container_restarts`` in the environment's namespace, three or more in
       5 minutes. Container Insights metrics come from the amazon-cloudwatch-observability add-on;
       while it publishes nothing, these alarms stay in INSUFFICIENT_DATA (missing data is not a breach).
-    - Backups: no PutRequests on the backup bucket (S3 request metrics over the whole bucket) in
-      ``env.backups.window_hours`` hours; missing data is breaching, because S3 publishes no
-      datapoint at all for an hour without requests.
+    - Backups, only where a backup writer exists (``naming.backed_up_services``; an alarm on a
+      bucket nobody writes to would be in ALARM from its first day): no PutRequests under the dump
+      prefix (S3 request metrics filter ``REQUEST_METRICS_ID``) in ``backup_alarm_hours(env)``
+      hourly periods; missing data is breaching, because S3 publishes no datapoint at all for an
+      hour without requests.
     - Cost: an AWS Budgets monthly cost budget of ``env.alerts.monthly_budget_usd`` that notifies the
       topic at 80 % and 100 % of actual spend.
     """
@@ -88,16 +104,17 @@ class Alarms(Construct):
                 comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 treat_missing_data=cw.TreatMissingData.MISSING)
 
-        hours = env.backups.window_hours
-        put_requests = cw.Metric(
-            namespace="AWS/S3", metric_name="PutRequests", statistic="Sum", period=cdk.Duration.hours(1),
-            dimensions_map={"BucketName": backup_bucket.bucket_name, "FilterId": backup_metrics_filter})
-        self.alarms["BackupMissing"] = put_requests.create_alarm(
-            self, "BackupMissing",
-            alarm_description=f"zacatl {env.name}: no new backup object in {hours} hours",
-            threshold=1, evaluation_periods=hours, datapoints_to_alarm=hours,
-            comparison_operator=cw.ComparisonOperator.LESS_THAN_THRESHOLD,
-            treat_missing_data=cw.TreatMissingData.BREACHING)
+        if naming.backed_up_services(env):
+            hours = backup_alarm_hours(env)
+            put_requests = cw.Metric(
+                namespace="AWS/S3", metric_name="PutRequests", statistic="Sum", period=cdk.Duration.hours(1),
+                dimensions_map={"BucketName": backup_bucket.bucket_name, "FilterId": backup_metrics_filter})
+            self.alarms["BackupMissing"] = put_requests.create_alarm(
+                self, "BackupMissing",
+                alarm_description=f"zacatl {env.name}: no new database dump in {hours} hours",
+                threshold=1, evaluation_periods=hours, datapoints_to_alarm=hours,
+                comparison_operator=cw.ComparisonOperator.LESS_THAN_THRESHOLD,
+                treat_missing_data=cw.TreatMissingData.BREACHING)
 
         for alarm in self.alarms.values():
             alarm.add_alarm_action(action)

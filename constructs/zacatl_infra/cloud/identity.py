@@ -65,7 +65,9 @@ class WorkloadIdentities(Construct):
     """One IAM role and Pod Identity association per ``naming.workload_identities(env)`` entry.
 
     Least privilege by purpose; nothing is granted to a ServiceAccount that is not in that list:
-    - ``database-backup``: put objects into the backup bucket (no read, no delete) and use its key;
+    - ``database-backup``: put objects under ``naming.BACKUP_KEY_PREFIX`` of the backup bucket (no
+      read, no list, no delete) and use its key;
+    - ``database-restore``: get objects under that prefix (no write, no list, no delete) and decrypt them;
     - ``external-secrets``: read (GetSecretValue, DescribeSecret) only the services' own secrets;
     - ``load-balancer-controller``: the controller's documented permissions, tag-scoped where AWS allows;
     - ``alertmanager``: ``sns:Publish`` to the alarm topic only, and the topic key's data-key calls made
@@ -101,14 +103,22 @@ class WorkloadIdentities(Construct):
         if identity.purpose == "database-backup":
             role.add_to_policy(iam.PolicyStatement(
                 actions=["s3:PutObject", "s3:AbortMultipartUpload"],
-                resources=[backup_bucket.arn_for_objects("*")],
+                resources=[backup_bucket.arn_for_objects(f"{naming.BACKUP_KEY_PREFIX}*")],
             ))
             # SSE-KMS uploads need a data key; multipart uploads also decrypt it to finish the object.
             role.add_to_policy(iam.PolicyStatement(
                 actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[backup_key.key_arn]))
-            acknowledge(role, f"IAM5[Resource::{arn_reference(backup_bucket)}/*]",
-                        "the backup job writes new, timestamped object keys under the backup bucket; "
-                        "the object wildcard is scoped to that one bucket and to PutObject")
+            acknowledge(role, f"IAM5[Resource::{arn_reference(backup_bucket)}/{naming.BACKUP_KEY_PREFIX}*]",
+                        "the backup job writes new, dated object keys; the wildcard is scoped to the dump "
+                        "prefix of that one bucket and to PutObject")
+        elif identity.purpose == "database-restore":
+            # Read dumps (the restore job downloads one) and decrypt them; no list, no write, no delete.
+            role.add_to_policy(iam.PolicyStatement(
+                actions=["s3:GetObject"], resources=[backup_bucket.arn_for_objects(f"{naming.BACKUP_KEY_PREFIX}*")]))
+            role.add_to_policy(iam.PolicyStatement(actions=["kms:Decrypt"], resources=[backup_key.key_arn]))
+            acknowledge(role, f"IAM5[Resource::{arn_reference(backup_bucket)}/{naming.BACKUP_KEY_PREFIX}*]",
+                        "the restore job reads the one dump an operator names; the wildcard is scoped to the dump "
+                        "prefix of that one bucket and to GetObject")
         elif identity.purpose == "external-secrets":
             for secret in secrets.values():
                 # GetSecretValue and DescribeSecret on the secret's exact ARN, kms:Decrypt via Secrets Manager only.

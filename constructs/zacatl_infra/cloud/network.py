@@ -66,7 +66,11 @@ class Network(Construct):
             cfn_subnet.cidr_block = cidr
             # The load balancer controller places internet-facing load balancers in subnets with this tag.
             cdk.Tags.of(subnet).add("kubernetes.io/role/elb", "1")
-        for subnet in self.vpc.private_subnets:
+        for subnet, cidr in zip(self.vpc.private_subnets, naming.private_subnet_cidrs(env), strict=True):
+            # The database egress of the workload layer names these ranges (naming.private_subnet_cidrs).
+            cfn_subnet = subnet.node.default_child
+            assert isinstance(cfn_subnet, ec2.CfnSubnet)
+            cfn_subnet.cidr_block = cidr
             cdk.Tags.of(subnet).add("kubernetes.io/role/internal-elb", "1")
 
         # Also encrypts the EKS control-plane logs (see Cluster): one key for the environment's log groups.

@@ -10,6 +10,7 @@ from constructs import Construct
 from .. import naming
 from ..config import EnvironmentConfig
 from .certificates import IngressCertificate
+from .database import InClusterDatabaseSecret
 from .identity import ServiceSecrets, pod_identity_role
 from .registry import ServiceRepository
 
@@ -63,7 +64,12 @@ class ServiceStack(cdk.Stack):
         external_secrets = iam.Role.from_role_name(
             self, "ExternalSecretsRole", naming.external_secrets_role_name(env), mutable=True)
         # The same secrets, key and defaults as the platform's services get, in the team's names.
-        self.secrets = dict(ServiceSecrets(self, "Secrets", env=env).secrets)
+        service_secrets = ServiceSecrets(self, "Secrets", env=env)
+        self.secrets = dict(service_secrets.secrets)
+        if env.database.kind == "in_cluster" and any(s.database for s in env.services):
+            # The team's own in-cluster MongoDB (k8s/database.py) reads its root user from here.
+            self.secrets[naming.IN_CLUSTER_DATABASE] = InClusterDatabaseSecret(
+                self, "DatabaseSecret", env=env, key=service_secrets.key).secret
         for secret in self.secrets.values():
             # The platform's External Secrets controller copies them into the team's namespace.
             secret.grant_read(external_secrets)

@@ -11,6 +11,8 @@ from .alarms import Alarms
 from .backups import REQUEST_METRICS_ID, BackupBucket
 from .certificates import IngressCertificate
 from .cluster import Cluster
+from .database import AtlasPrivateEndpoint, InClusterDatabaseSecret
+from .dr_stack import DisasterRecoveryStack
 from .gitops import GitOps
 from .identity import ServiceSecrets, WorkloadIdentities
 from .network import Network
@@ -36,6 +38,11 @@ class EnvironmentStack(cdk.Stack):
         self.node.set_context(
             f"availability-zones:account={env.account}:region={env.region}", list(env.availability_zones)
         )
+        # The replica bucket must exist before this stack writes its replication rule.
+        self.dr_stack = DisasterRecoveryStack(scope, naming.dr_stack_name(env), env=env) \
+            if env.backups.replication_region else None
+        if self.dr_stack is not None:
+            self.add_stack_dependency(self.dr_stack, "the backup bucket replicates into the DR stack's bucket")
         for key, value in naming.stack_tags(env).items():
             cdk.Tags.of(self).add(key, value)
         self.repositories = {
@@ -55,11 +62,18 @@ class EnvironmentStack(cdk.Stack):
                             if naming.certificate_domains(env) else None)
         self.backups = BackupBucket(self, "Backups", env=env)
         self.secrets = ServiceSecrets(self, "Secrets", env=env)
+        self.database = AtlasPrivateEndpoint(self, "Database", env=env, vpc=self.network.vpc,
+                                             cluster=self.cluster.cluster) if env.database.kind == "atlas" else None
+        self.database_secret = InClusterDatabaseSecret(self, "DatabaseSecret", env=env, key=self.secrets.key) \
+            if env.database.kind == "in_cluster" and any(s.database for s in env.services) else None
+        readable = dict(self.secrets.secrets)
+        if self.database_secret is not None:
+            readable[naming.IN_CLUSTER_DATABASE] = self.database_secret.secret
         self.alarms = Alarms(self, "Alarms", env=env, cluster_name=self.cluster.cluster.cluster_name,
                              backup_bucket=self.backups.bucket, backup_metrics_filter=REQUEST_METRICS_ID)
         self.identities = WorkloadIdentities(
             self, "Identities", env=env, cluster=self.cluster.cluster, backup_bucket=self.backups.bucket,
-            backup_key=self.backups.key, secrets=dict(self.secrets.secrets), alarm_topic=self.alarms.topic)
+            backup_key=self.backups.key, secrets=readable, alarm_topic=self.alarms.topic)
 
         cdk.CfnOutput(self, "ClusterName", value=self.cluster.cluster.cluster_name)
         cdk.CfnOutput(self, "BackupBucketName", value=self.backups.bucket.bucket_name)

@@ -11,8 +11,10 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
 
 from ..facts import aws_limits, aws_regions, ec2, eks_versions
+from ..facts import backups as backup_facts
 from . import network_layout
 from ._base import DnsLabel, FrozenModel
+from .database import DatabaseSettings
 from .monitoring import MonitoringSettings
 from .prod_rules import prod_problems
 from .service import ServiceSpec, environment_problems
@@ -349,21 +351,32 @@ class NetworkSettings(FrozenModel):
         return value
 
 
-class BackupSettings(FrozenModel):
-    """Database backups: how soon a missing one alarms, how long they are kept, where they are copied."""
+#: Prod's backup schedule must lose at most this many hours of writes (the seed's RPO).
+PROD_MAX_RPO_HOURS = 1
+_KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):key/(mrk-)?[0-9a-f-]{32,36}$")
 
-    window_hours: int = Field(
-        default=26, ge=1, le=aws_limits.ALARM_MAX_EVALUATION_SECONDS // 3600,
-        description=('An alarm fires when no new backup object arrives within this many hours; at most 168 (CloudWatch'
-                     ' evaluates an alarm over one week at most).'),
-    )
+
+class BackupSettings(FrozenModel):
+    """Where database backups live, how long they are kept, where they are copied.
+
+    ``retention_days`` is also the bucket's lifecycle expiry and, with ``object_lock``, its
+    compliance-mode retention: one number, three places. ``cold_after_days``: days after which
+    backups move to S3 Glacier Instant Retrieval. Default None, no transition: Glacier IR bills 90
+    days minimum, so a move pays only when an object then stays cold long enough
+    (``facts.backups.glacier_ir_saves_money``); a transition that costs more is refused.
+    ``replica_key_arn``: the replica bucket's KMS key, by key ARN (IAM ignores aliases for key use);
+    the DR stack ``naming.dr_stack_name(env)`` prints it as its ``ReplicaKeyArn`` output.
+    """
+
     retention_days: int = Field(
         default=35, ge=1, le=3650,
-        description='Days a backup is kept (and locked, with object_lock); prod keeps at least 30.',
+        description=('Days a backup is kept: the bucket lifecycle expiry, the Object Lock retention (with '
+                     'object_lock) and the replica expiry; prod keeps at least 30.'),
     )
-    cold_after_days: int = Field(
-        default=30, ge=1,
-        description='Days after which backups move to S3 Glacier Instant Retrieval; below retention_days.',
+    cold_after_days: int | None = Field(
+        default=None, ge=1,
+        description=('Days after which backups move to S3 Glacier Instant Retrieval; below retention_days and only '
+                     'where it saves money (Glacier IR bills 90 days minimum). Default: none, no transition.'),
     )
     object_lock: bool = Field(
         default=False,
@@ -374,13 +387,32 @@ class BackupSettings(FrozenModel):
         default=None,
         description="Region backups replicate to for disaster recovery, not the environment's own. Default: none.",
     )
+    replica_key_arn: str | None = Field(
+        default=None,
+        description=('KMS key ARN (not an alias) of the replica bucket in replication_region: the ReplicaKeyArn output '
+                     'of the DR stack zacatl-<env>-dr. Required with replication_region.'),
+    )
 
     @model_validator(mode="after")
-    def _cold_before_expiry(self) -> BackupSettings:
-        if self.cold_after_days >= self.retention_days:
-            raise ValueError(
-                f"cold_after_days ({self.cold_after_days}) must be below retention_days ({self.retention_days})"
-            )
+    def _lifecycle(self) -> BackupSettings:
+        if self.cold_after_days is not None:
+            if self.cold_after_days >= self.retention_days:
+                raise ValueError(
+                    f"cold_after_days ({self.cold_after_days}) must be below retention_days ({self.retention_days})")
+            cold = self.retention_days - self.cold_after_days
+            if not backup_facts.glacier_ir_saves_money(cold):
+                raise ValueError(
+                    f"cold_after_days ({self.cold_after_days}) leaves backups {cold} days in Glacier Instant Retrieval, "
+                    f"which bills {backup_facts.GLACIER_IR_MINIMUM_DAYS} days minimum: that costs more than Standard; "
+                    "set cold_after_days to None or lengthen retention_days")
+        if self.replica_key_arn is not None:
+            match = _KMS_KEY_ARN.match(self.replica_key_arn)
+            if not match:
+                raise ValueError(f"replica_key_arn {self.replica_key_arn!r} is not a KMS key ARN "
+                                 "(arn:aws:kms:<region>:<account>:key/<id>); an alias ARN does not grant key use")
+            if match["region"] != self.replication_region:
+                raise ValueError(f"replica_key_arn is in {match['region']!r}, not in replication_region "
+                                 f"{self.replication_region!r}")
         return self
 
 
@@ -472,6 +504,11 @@ class EnvironmentConfig(FrozenModel):
     backups: BackupSettings = Field(
         default=BackupSettings(),
         description='Database backups: alarm window, retention, lock and replication.',
+    )
+    database: DatabaseSettings = Field(
+        default=DatabaseSettings(),
+        description=('The MongoDB services use (in_cluster or atlas) and its backup schedule, time zone and RPO. '
+                     'Default: in the cluster, daily backups at 03:00 UTC.'),
     )
     registry: RegistrySettings = Field(
         default=RegistrySettings(),
@@ -604,19 +641,16 @@ class EnvironmentConfig(FrozenModel):
             zone = self.dns.zone_name or self.domain
             if self.domain != zone and not self.domain.endswith("." + zone):
                 problems.append(f"field dns.zone_name: domain {self.domain!r} is not in zone {zone!r}")
+        problems.extend(self._database_problems())
         for service in self.services:
-            if service.database and not service.database.egress_cidrs:
-                problems.append(
-                    f"service {service.name!r}: database.egress_cidrs is empty, so the network policy lets no "
-                    "traffic reach MongoDB; list the range it answers from (for example Atlas's peering block)"
-                )
             if service.database and not self.is_local:
                 vpc = ipaddress.ip_network(self.network.vpc_cidr)
                 for cidr in service.database.egress_cidrs:
                     if ipaddress.ip_network(cidr).overlaps(vpc):
                         problems.append(
                             f"service {service.name!r}: database range {cidr} overlaps the VPC {self.network.vpc_cidr}; "
-                            "a peered or private-link database needs a range of its own"
+                            "a peered database needs a range of its own (the PrivateLink endpoint's subnets are "
+                            "allowed already through database.kind 'atlas')"
                         )
         for field, target in (("registry", self.registry.replication_region),
                               ("backups", self.backups.replication_region)):
@@ -631,6 +665,25 @@ class EnvironmentConfig(FrozenModel):
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+    def _database_problems(self) -> list[str]:
+        problems: list[str] = []
+        backups, database = self.backups, self.database
+        if self.tier == "prod":
+            if database.kind == "in_cluster":
+                problems.append("database.kind 'in_cluster' is refused in prod: one MongoDB pod on one zonal volume "
+                                "cannot survive a zone loss; allowed: 'atlas'")
+            if database.backup.rpo_hours > PROD_MAX_RPO_HOURS:
+                problems.append(f"database.backup.rpo_hours {database.backup.rpo_hours} is above the prod maximum "
+                                f"{PROD_MAX_RPO_HOURS}")
+        if self.is_local and database.kind != "in_cluster":
+            problems.append(f"database.kind {database.kind!r}: a laptop cluster has no AWS network path; allowed: 'in_cluster'")
+        if backups.replication_region is not None and backups.replica_key_arn is None:
+            problems.append("backups.replication_region is set but backups.replica_key_arn is not: deploy the DR stack "
+                            "first and copy its ReplicaKeyArn output (docs/disaster-recovery.md)")
+        if backups.replica_key_arn is not None and self.account and f":{self.account}:key/" not in backups.replica_key_arn:
+            problems.append("backups.replica_key_arn belongs to another account than the environment's")
+        return problems
 
     @property
     def is_local(self) -> bool:

@@ -46,12 +46,15 @@ _ENVIRONMENT_DEFAULTS: dict[Tier, dict[str, Any]] = {
         # Spot nodes cut dev compute cost by about two thirds; interruptions are acceptable there.
         "cluster": {"node_min": 1, "node_desired": 2, "node_max": 3, "spot": True,
                     "node_instance_types": ("m7i.large", "m6i.large", "m5.large")},
-        "backups": {"retention_days": 7, "cold_after_days": 3},
+        # A week of daily dumps; too short a stay for Glacier IR's 90-day minimum to pay, so no transition.
+        "backups": {"retention_days": 7},
         "alerts": {"monthly_budget_usd": 400},
     },
     "staging": {
         "cluster": {"node_min": 2, "node_desired": 2, "node_max": 4},
-        "backups": {"retention_days": 14, "cold_after_days": 7},
+        "backups": {"retention_days": 14},
+        # Every six hours: staging rehearses restores from recent data without prod's hourly cost.
+        "database": {"backup": {"schedule": "15 */6 * * *", "rpo_hours": 6}},
         "alerts": {"monthly_budget_usd": 800},
     },
     "prod": {
@@ -60,7 +63,11 @@ _ENVIRONMENT_DEFAULTS: dict[Tier, dict[str, Any]] = {
         # A NAT gateway per zone: one zone's outage does not cut the others off the internet.
         "network": {"nat_gateways": 3},
         # Compliance-mode object lock: backups cannot be deleted before retention ends, not even by root.
-        "backups": {"retention_days": 35, "cold_after_days": 30, "object_lock": True},
+        # 35 days kept (no Glacier IR: 5 cold days would be billed as 90).
+        "backups": {"retention_days": 35, "object_lock": True},
+        # Hourly dumps meet the one-hour RPO; minute 5 keeps clear of top-of-the-hour cron storms. The
+        # kind is the environment file's choice (prod refuses in_cluster; atlas needs its endpoint service).
+        "database": {"backup": {"schedule": "5 * * * *", "rpo_hours": 1}},
         "alerts": {"monthly_budget_usd": 2500},
     },
 }

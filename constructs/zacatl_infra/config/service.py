@@ -200,8 +200,10 @@ class SecretRef(FrozenModel):
 class DatabaseSpec(FrozenModel):
     """The MongoDB database a service uses through Mongoose.
 
-    ``egress_cidrs``: where the database answers (for example the private endpoint range of a
-    MongoDB Atlas cluster); the network policy allows egress to them on ``port`` only.
+    The network path comes from the environment's ``database.kind``: egress to the in-cluster
+    MongoDB pods, or to the Atlas PrivateLink endpoint's subnets (``naming.private_subnet_cidrs``).
+    ``egress_cidrs``: extra ranges where the database also answers (for example an Atlas peering
+    block); the network policy allows egress to them on ``port`` only. Default: none.
     """
 
     engine: Literal["mongodb"] = Field(
@@ -215,7 +217,8 @@ class DatabaseSpec(FrozenModel):
     )
     egress_cidrs: tuple[str, ...] = Field(
         default=(),
-        description="Where the database answers (for example Atlas's peering block); must not overlap the VPC.",
+        description=("Extra ranges where the database answers (for example an Atlas peering block), on port; the "
+                     "path to the environment's database.kind is added by itself. Must not overlap the VPC."),
     )
     connection_secret: SecretRef = Field(
         default=SecretRef(env_var=zacatl.DATABASE_URL.name, key="mongodb-uri"),
@@ -227,6 +230,20 @@ class DatabaseSpec(FrozenModel):
         description=("Back the database up daily into the environment's backup bucket; prod refuses it off without a "
                      'waiver.'),
     )
+    index_script: str | None = Field(
+        default=None,
+        description=("Path, in the service's image, of a Node script that creates the declared indexes and exits "
+                     "(Zacatl's MongooseIndexManager.createMissing()); run in a migration Job before a new version "
+                     "serves. Zacatl creates no index on boot when APP_ENV is production, prod or staging. "
+                     "Default: none, no Job."),
+    )
+
+    @field_validator("index_script")
+    @classmethod
+    def _script(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("/"):
+            raise ValueError(f"{value!r} must be an absolute path inside the service's image")
+        return value
 
     @field_validator("egress_cidrs")
     @classmethod

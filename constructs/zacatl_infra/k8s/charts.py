@@ -8,7 +8,11 @@ import cdk8s
 
 from .. import naming, sync
 from ..config import EnvironmentConfig
+from .backup import DatabaseBackup
+from .backup_alerts import BackupAlerts, rules_installable
+from .database import InClusterDatabase
 from .addons.application import PlatformAddOns
+from .migration import DEPLOYMENT_WAVE, IndexMigration
 from .namespace import EnvironmentNamespace
 from .network_policy import NamespaceNetworkPolicies
 from .secrets import AwsSecretStore
@@ -31,6 +35,24 @@ class NamespaceChart(cdk8s.Chart):
         self.network_policies = NamespaceNetworkPolicies(self, "NetworkPolicies", env=env)
 
 
+class DatabaseChart(cdk8s.Chart):
+    """The environment's MongoDB (``in_cluster``), its backup CronJobs and their alert rule:
+    ``15-database.yaml``, after the add-ons and before the services that connect to it."""
+
+    def __init__(self, scope: cdk8s.App, id_: str, *, env: EnvironmentConfig) -> None:
+        super().__init__(scope, id_, disable_resource_name_hashes=True)
+        # No service reads a database: nothing to run.
+        uses_database = any(s.database for s in env.services)
+        self.database = InClusterDatabase(self, "Database", env=env) \
+            if env.database.kind == "in_cluster" and uses_database else None
+        self.backups = [DatabaseBackup(self, f"Backup-{s.name}", env=env, service=s)
+                        for s in naming.backed_up_services(env)]
+        # The rule needs the Prometheus Operator's CRD: rendered once a pinned add-on chart installs it.
+        self.alerts = BackupAlerts(self, "BackupAlerts", env=env,
+                                   missing_after_hours=env.database.backup.missing_after_hours) \
+            if self.backups and rules_installable() else None
+
+
 class PlatformChart(cdk8s.Chart):
     """The platform add-ons as Argo CD objects (cloud tiers only); see ``addons.application``."""
 
@@ -41,7 +63,7 @@ class PlatformChart(cdk8s.Chart):
 
 #: Kinds served by CRDs an add-on installs in the same sync: Argo CD skips their dry run (it would fail
 #: with "no matches for kind") and applies them in their wave, after the operator is healthy.
-_CUSTOM_RESOURCE_GROUPS = ("external-secrets.io",)
+_CUSTOM_RESOURCE_GROUPS = ("external-secrets.io", "monitoring.coreos.com")
 
 
 def _order(chart: cdk8s.Chart) -> None:
@@ -62,14 +84,22 @@ class ServiceChart(cdk8s.Chart):
     ) -> None:
         super().__init__(scope, id_, namespace=naming.namespace(env), disable_resource_name_hashes=True)
         self.service = service_class(self, "Service", env=env, spec=env.service(service_name))
+        spec = env.service(service_name)
+        self.migration = IndexMigration(self, "IndexMigration", env=env, spec=spec) \
+            if spec.database and spec.database.index_script else None
+        if self.migration is not None:
+            # The new version starts only once the migration Job (an earlier wave) completed.
+            cdk8s.ApiObject.of(self.service.deployment).metadata.add_annotation(
+                sync.WAVE_ANNOTATION, str(DEPLOYMENT_WAVE))
 
 
 def environment_app(
     env: EnvironmentConfig, outdir: Path, *, service_class: type[ZacatlService] = ZacatlService
 ) -> cdk8s.App:
     """The workload layer of ``env``: ``00-namespace.yaml``, ``10-platform.yaml`` (cloud tiers, platform
-    only, not for a ``team``: the add-ons' AppProject and Applications), then ``20-<service>.yaml``
-    each; Argo CD sync waves order the apply.
+    only, not for a ``team``: the add-ons' AppProject and Applications), ``15-database.yaml`` (the
+    in-cluster MongoDB, backup CronJobs and their alerts), then ``20-<service>.yaml`` each; Argo CD
+    sync waves order the apply.
 
     ``service_class``: Default ``ZacatlService``; a service repository passes its subclass to change
     what every service renders (see docs/workloads.md).
@@ -84,6 +114,12 @@ def environment_app(
     # repository renders the add-ons once per cluster.
     if not env.is_local and env.team is None:
         charts.append(PlatformChart(app, "10-platform", env=env))
+    database = DatabaseChart(app, "15-database", env=env)
+    if database.database is None and not database.backups:
+        # Nothing to render: no empty file in dist/.
+        app.node.try_remove_child(database.node.id)
+    else:
+        charts.append(database)
     for spec in env.services:
         charts.append(ServiceChart(app, f"20-{spec.name}", env=env, service_name=spec.name, service_class=service_class))
     for chart in charts:

@@ -81,14 +81,14 @@ class ServiceNetworkPolicy(Construct):
     - from Prometheus (namespace ``monitoring``);
     - from the pods of every service that lists this one in ``upstreams`` (``callers``).
     Egress:
-    - ``spec.database.egress_cidrs`` on the database port;
+    - the database (``database.database_egress``): the in-cluster MongoDB pods, or the Atlas
+      PrivateLink endpoint's subnets, plus any ``spec.database.egress_cidrs`` on the database port;
     - each upstream: another service's pods on its container port, or an external range on its port;
     - ``spec.internet_egress``: the public internet (``_public_internet``) on its ports;
     - ``spec.needs_aws_role`` (cloud tiers): the EKS Pod Identity agent (IPv4 and IPv6 link-local
       addresses, port 80), and AWS APIs on 443: the VPC range, where the interface endpoints (STS,
       ECR) answer, and the public internet, where the other regional endpoints and the S3 gateway
       endpoint's prefixes are (AWS publishes thousands of changing ranges: no policy can list them).
-    An empty ``egress_cidrs`` allows no database traffic at all (the config refuses it).
     """
 
     def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig, spec: ServiceSpec) -> None:
@@ -112,8 +112,9 @@ class ServiceNetworkPolicy(Construct):
             allow_from(_pod_peer(caller))
 
         if spec.database:
-            for cidr in spec.database.egress_cidrs:
-                allow_to(_ip_block(cidr), spec.database.port)
+            from .database import database_egress_rules
+
+            egress.extend(database_egress_rules(env, spec))
         for upstream in spec.upstreams:
             if upstream.is_service:
                 callee = env.service(upstream.name)
