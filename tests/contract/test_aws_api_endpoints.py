@@ -163,10 +163,29 @@ def test_each_aws_caller_egress_is_exactly_the_agent_and_the_vpc_on_443(extended
     assert public == [{"cidr": "0.0.0.0/0", "except": list(NON_INTERNET_IPV4)}]
 
 
-@pytest.mark.check
-def test_the_extended_template_passes_cfn_lint(extended):
+@pytest.fixture(scope="module")
+def checker_runs(extended) -> dict[str, subprocess.CompletedProcess[str]]:
+    """cfn-lint and checkov over the extended template, started together (one core each)."""
     *_, path = extended
-    result = jobs.cfn_lint([path])
+    commands = {
+        "cfn-lint": [str(jobs.CFN_LINT), "--format", "json", str(path)],
+        "checkov": [str(jobs.CHECKOV), "-f", str(path), "--framework", "cloudformation", "--skip-download",
+                    "--compact", "-o", "json"],
+    }
+    running = {name: subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                      env={"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "PATH": "/usr/bin:/bin"})
+               for name, command in commands.items()}
+    results = {}
+    for name, process in running.items():
+        stdout, stderr = process.communicate(timeout=600)
+        results[name] = subprocess.CompletedProcess(commands[name], process.returncode, stdout, stderr)
+    return results
+
+
+@pytest.mark.check
+def test_the_extended_template_passes_cfn_lint(checker_runs):
+    result = checker_runs["cfn-lint"]
+    # Exit code is a bit mask: 2 errors, 4 warnings, 8 informational; anything else means it did not run.
     assert result.returncode & ~(2 | 4 | 8) == 0 and result.stdout, result.stderr
     findings = json.loads(result.stdout)
     assert not [f for f in findings if f["Level"] == "Error"], findings
@@ -174,12 +193,7 @@ def test_the_extended_template_passes_cfn_lint(extended):
 
 
 @pytest.mark.check
-def test_the_extended_template_passes_checkov(extended):
-    *_, path = extended
-    result = subprocess.run(
-        [str(jobs.CHECKOV), "-f", str(path), "--framework", "cloudformation", "--skip-download", "--compact",
-         "-o", "json"], capture_output=True, text=True, timeout=600,
-        env={"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "PATH": "/usr/bin:/bin"})
-    report = json.loads(result.stdout)
+def test_the_extended_template_passes_checkov(checker_runs):
+    report = json.loads(checker_runs["checkov"].stdout)
     assert report["summary"]["passed"] > 0
     assert report["summary"]["failed"] == 0, [(c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]]
