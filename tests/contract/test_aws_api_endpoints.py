@@ -134,6 +134,14 @@ def test_every_declared_api_has_one_private_dns_interface_endpoint_in_the_node_s
     assert {e.get("VpcEndpointType", "Gateway") for e in by_api["s3"]} == {"Gateway", "Interface"}
 
 
+def test_the_vpc_resolves_the_endpoints_private_dns_names(extended):
+    # AWS PrivateLink Guide, "Create an interface endpoint" (read 2026-11-29): private DNS needs both
+    # DNS attributes of the VPC on; without them the SDK's host names keep resolving to public addresses.
+    _, template, _, _ = extended
+    (vpc,) = resources(template, "AWS::EC2::VPC").values()
+    assert vpc["Properties"]["EnableDnsHostnames"] is True and vpc["Properties"]["EnableDnsSupport"] is True
+
+
 def test_the_endpoints_admit_https_from_the_vpc_only(extended):
     env, template, _, _ = extended
     by_api = _endpoints_by_api(env, template)
