@@ -10,6 +10,7 @@ from ..config import EnvironmentConfig
 from .alarms import Alarms
 from .backups import REQUEST_METRICS_ID, BackupBucket
 from .certificates import IngressCertificate
+from .endpoints import AwsApiEndpoints
 from .cluster import Cluster
 from .database import AtlasPrivateEndpoint, InClusterDatabaseSecret
 from .dr_stack import DisasterRecoveryStack
@@ -53,6 +54,7 @@ class EnvironmentStack(cdk.Stack):
             RegistryReplication(self, "RegistryReplication", env=env) if env.registry.replication_region else None
         )
         self.network = Network(self, "Network", env=env)
+        self.api_endpoints = AwsApiEndpoints(self, "AwsApiEndpoints", env=env, vpc=self.network.vpc)
         self.cluster = Cluster(self, "Cluster", env=env, vpc=self.network.vpc, log_key=self.network.log_key)
         self.gitops = GitOps(self, "GitOps", env=env, cluster=self.cluster.cluster)
         self.session_host = (SessionManagerHost(self, "SessionManagerHost", env=env, vpc=self.network.vpc,

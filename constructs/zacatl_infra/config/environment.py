@@ -17,7 +17,7 @@ from ._base import DnsLabel, FrozenModel
 from .database import DatabaseSettings
 from .monitoring import MonitoringSettings
 from .prod_rules import prod_problems
-from .service import ServiceSpec, environment_problems
+from .service import AWS_APIS_SCHEMA, ServiceSpec, check_aws_apis, environment_problems
 from .types import DnsName, EmailAddress
 from .waivers import Waiver
 
@@ -339,6 +339,17 @@ class NetworkSettings(FrozenModel):
         default=1, ge=1, le=6,
         description='NAT gateways: one per zone in prod for zone independence, one shared elsewhere to save cost.',
     )
+    team_aws_apis: tuple[str, ...] = Field(
+        default=(),
+        description=("AWS APIs that teams' services (own repositories, ServiceStack) declare in aws_apis: the platform "
+                     'creates their interface endpoints in this VPC. Default: none.'),
+        json_schema_extra=AWS_APIS_SCHEMA,
+    )
+
+    @field_validator("team_aws_apis")
+    @classmethod
+    def _team_aws_apis(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return check_aws_apis(value)
 
     @field_validator("vpc_cidr")
     @classmethod
