@@ -87,6 +87,8 @@ def makefile(env: EnvironmentConfig, recipe: container.ImageRecipe = container.I
                         f"--timeout={ROLLOUT_TIMEOUT_SECONDS}s")
     first = env.services[0]
     databases = [s.database.name for s in env.services if s.database] or ["<database>"]
+    # No service reads MongoDB (no `database` in any spec): starting one would only cost memory.
+    needs_database = any(s.database for s in env.services)
     mongodb_url = (f"mongodb://mongodb.{DATABASE_NAMESPACE}:{container_images.MONGODB_PORT}/{databases[0]}: "
                    "export MONGO_URI with it")
     template = Template(resources.files(__package__).joinpath("templates", "local.mk.tmpl").read_text())
@@ -97,6 +99,9 @@ def makefile(env: EnvironmentConfig, recipe: container.ImageRecipe = container.I
         images=_recipe(images), loads=_recipe(loads), secrets=_recipe(secrets) if secrets else "\t@true",
         rollouts=_recipe(rollouts), database_namespace=DATABASE_NAMESPACE, mongodb_url=mongodb_url,
         mongodb_image=container_images.MONGODB.reference,
+        throwaway_default="yes" if needs_database else "no",
+        throwaway_reason="Default: yes, a service has a database." if needs_database
+        else "Default: no, no service has a database.",
         mongodb_port=container_images.MONGODB_PORT, first_service=shlex.quote(first.name), first_port=first.container_port,
         forward_message=f"{first.name} answers on http://127.0.0.1:{first.container_port}"
                         f"{first.health.readiness_path or '/'} (Ctrl-C stops the port-forward)",
