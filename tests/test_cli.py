@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import runpy
 import shlex
 import subprocess
 import sys
@@ -174,6 +175,17 @@ def test_scaffold_dockerfile_passes_hadolint_and_runs_as_the_deployment(scaffold
     assert main_container["readinessProbe"]["httpGet"]["path"] in runtime["HEALTHCHECK"]
     # The deployment folder holds no source: the ignore file keeps it out of the build context.
     assert "deploy" in (scaffold.parent / ".dockerignore").read_text().splitlines()
+    # The scaffold's own test keeps them so: a port changed in the spec alone is a failure there.
+    scaffold_tests = runpy.run_path(str(scaffold / "tests" / "test_snapshots.py"))
+    scaffold_tests["test_the_services_dockerfile_is_the_one_its_spec_renders"]()
+    env_file = scaffold / "environments" / "local.py"
+    original = env_file.read_text()
+    env_file.write_text(original.replace("container_port=3000", "container_port=3001"))
+    try:
+        with pytest.raises(AssertionError, match=r"\['Dockerfile'\] at .* differ from what environments/local.py"):
+            scaffold_tests["test_the_services_dockerfile_is_the_one_its_spec_renders"]()
+    finally:
+        env_file.write_text(original)
 
 
 def test_scaffold_renders_compose_files_that_build_the_service_from_its_root(scaffold: Path, built):
