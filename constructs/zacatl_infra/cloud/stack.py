@@ -22,7 +22,15 @@ from .session_host import SessionManagerHost
 
 
 class EnvironmentStack(cdk.Stack):
-    """Stack ``zacatl-<env>``: everything the environment's workloads need in AWS."""
+    """Stack ``zacatl-<env>``: everything the environment's workloads need in AWS.
+
+    ``env``: a cloud-tier ``EnvironmentConfig`` (account, region and pinned zones set; no lookups at
+    synth). It builds the VPC, the EKS cluster with its access entries and managed add-ons, Argo CD
+    and the root Application, ECR repositories, KMS keys, backups, Pod Identity roles, the ingress
+    certificate and the alarms (docs/cloud.md lists every resource with its rough monthly cost).
+    Termination protection is on in prod. Raises ``ValueError`` for a ``local`` environment, which has
+    no cloud layer.
+    """
 
     def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig) -> None:
         if env.is_local:
