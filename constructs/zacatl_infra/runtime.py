@@ -30,12 +30,31 @@ def node_options(spec: ServiceSpec) -> str | None:
     return f"{nodejs.HEAP_FLAG}={heap_mebibytes(spec)}"
 
 
+#: Tiers whose services must not build indexes on boot: a migration Job builds them (k8s/migration.py).
+INDEX_BUILT_BY_MIGRATION_TIERS = frozenset({"prod", "staging"})
+
+
+def app_env(env: EnvironmentConfig) -> str:
+    """``APP_ENV``: the environment's name, unless that name would switch Zacatl's index boot mode
+    against the tier; then the tier's name.
+
+    Zacatl derives its Mongoose index boot mode from ``APP_ENV`` alone (``off`` only for the values in
+    ``facts.zacatl.INDEX_BOOT_OFF_ENVIRONMENTS``; index-policy.ts at the release ``facts.zacatl``
+    names). A staging-tier environment called ``qa`` would otherwise build indexes from every booting
+    pod; it gets ``APP_ENV=staging`` (its log lines still carry the namespace ``zacatl-qa``).
+    """
+    boot_off = env.name.lower() in zacatl.INDEX_BOOT_OFF_ENVIRONMENTS
+    if boot_off is (env.tier in INDEX_BUILT_BY_MIGRATION_TIERS):
+        return env.name
+    return env.tier
+
+
 def platform_variables(env: EnvironmentConfig, spec: ServiceSpec) -> dict[str, str]:
     """Name -> value of every plain variable the platform sets on the service's container.
 
     - ``NODE_ENV``: ``node_env(env)``;
-    - ``APP_ENV``: the environment's name (Zacatl's log field and index boot mode: off in prod and
-      staging, where indexes are built by a migration, not by every booting pod);
+    - ``APP_ENV``: ``app_env(env)``, the environment's name (Zacatl's log field and index boot mode:
+      off in prod and staging, where indexes are built by a migration, not by every booting pod);
     - ``PORT``: ``spec.container_port``;
     - ``SERVICE_NAME``: ``spec.name``; ``LOG_LEVEL``: ``env.log_level``;
     - ``APP_VERSION``: the image tag, when there is one and the service does not set it;
@@ -43,7 +62,7 @@ def platform_variables(env: EnvironmentConfig, spec: ServiceSpec) -> dict[str, s
     """
     variables = {
         zacatl.NODE_ENV.name: node_env(env),
-        zacatl.APP_ENV.name: env.name,
+        zacatl.APP_ENV.name: app_env(env),
         zacatl.PORT.name: str(spec.container_port),
         zacatl.SERVICE_NAME.name: spec.name,
         zacatl.LOG_LEVEL.name: env.log_level,

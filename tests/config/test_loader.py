@@ -114,7 +114,7 @@ def test_fails_when_two_environments_share_a_domain(tmp_path: Path):
     assert "environment '(all environments)' is invalid" in message
     assert "field domain: environments 'prod' and 'staging' both use 'zacatl.example.com'" in message
     _break(folder, "staging", 'domain="zacatl.example.com"', 'domain="stage.zacatl.example.com"')
-    assert len(load_environments(folder)) == 4
+    assert len(load_environments(folder)) == len(list(folder.glob("*.py")))
 
 
 def test_fails_when_two_environments_would_own_one_cluster_host(tmp_path: Path):

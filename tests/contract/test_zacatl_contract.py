@@ -43,8 +43,12 @@ def test_every_variable_of_the_contract_is_set_from_the_right_source(workloads, 
         assert variables[database_variable]["valueFrom"]["secretKeyRef"] == {
             "name": naming.kubernetes_secret_name(spec), "key": spec.database.connection_secret.key,
             "optional": False}
-        # index-policy.ts and pino/config.ts: APP_ENV is the environment's name.
-        assert variables[zacatl.APP_ENV.name]["value"] == env.name
+        # index-policy.ts and pino/config.ts: APP_ENV is the environment's name, or its tier's where the
+        # name would turn index building on boot on in prod or staging (runtime.app_env; the index mode
+        # itself is checked by test_index_boot_mode_follows_the_environment).
+        expected = env.name if (env.name in zacatl.INDEX_BOOT_OFF_ENVIRONMENTS) is (
+            env.tier in ("prod", "staging")) else env.tier
+        assert variables[zacatl.APP_ENV.name]["value"] == expected
         # The port the app listens on is the port the container, probes and Service use.
         assert variables[zacatl.PORT.name]["value"] == str(spec.container_port)
         assert [p["containerPort"] for p in container["ports"]] == [spec.container_port]
@@ -96,3 +100,13 @@ def test_the_reference_backend_probes_a_route_upstream_serves(environments):
         assert reference.health.readiness_path == zacatl.REFERENCE_HEALTHCHECK_ROUTE
         assert reference.container_port == zacatl.REFERENCE_PORT
         assert not zacatl.FRAMEWORK_HEALTH_ROUTES, "upstream added health routes: use them"
+
+
+def test_a_staging_tier_environment_with_another_name_still_builds_no_index_on_boot(environments):
+    # A copy of staging called qa (README: adding an environment): APP_ENV=qa would make Zacatl build
+    # indexes from every booting pod (index-policy.ts: only production, prod and staging turn it off).
+    from zacatl_infra import runtime
+
+    qa = environments["staging"].model_copy(update={"name": "qa"})
+    assert runtime.app_env(qa) in zacatl.INDEX_BOOT_OFF_ENVIRONMENTS
+    assert runtime.app_env(environments["staging"]) == "staging"
