@@ -21,7 +21,8 @@ def test_wheel_carries_the_version(wheel_path: Path):
 
 def test_changelog_has_a_section_for_the_version():
     text = (ROOT / "CHANGELOG.md").read_text()
-    released = f"## [{VERSION}]" in text
+    # A heading line of its own, not the words in a sentence.
+    released = re.search(rf"^## \[{re.escape(VERSION)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", text, re.MULTILINE)
     # Before the release, the Unreleased section says which version it becomes (and so which tag).
     unreleased = re.search(r"## \[Unreleased\]\n\nReleased as (\S+),", text)
     assert released or (unreleased and unreleased.group(1) == VERSION), "CHANGELOG.md names no section for " + VERSION
