@@ -73,7 +73,10 @@ def test_the_job_runs_the_index_script_in_the_services_image_with_its_contract(o
     assert container["image"] == app["image"]
     assert container["command"] == [zacatl.RUNTIME_IMAGE.node, SCRIPT]  # no shell in the distroless image
     variables = {e["name"]: e.get("value") for e in container["env"]}
-    assert variables[zacatl.APP_ENV.name] == "qa"
+    # The same contract as the Deployment it prepares: a staging-tier "qa" runs as APP_ENV=staging
+    # (runtime.app_env), so the index mode the script sees is the one the service boots with.
+    app_variables = {e["name"]: e.get("value") for e in app["env"]}
+    assert variables[zacatl.APP_ENV.name] == app_variables[zacatl.APP_ENV.name] == "staging"
     assert zacatl.DATABASE_URL.name in variables
     assert job["spec"]["backoffLimit"] == 0 and job["spec"]["activeDeadlineSeconds"] == migration.DEADLINE_SECONDS
 
