@@ -171,6 +171,12 @@ def documentdb_secret_id(env: EnvironmentConfig) -> str:
     return f"{PROJECT}/{env.name}/{team}{DOCUMENTDB}"
 
 
+def documentdb_backup_vault_name(env: EnvironmentConfig) -> str:
+    """AWS Backup vault of the DocumentDB recovery points: ``zacatl-<env>-documentdb``; the DR stack's
+    copy vault in ``backups.replication_region`` has the same name."""
+    return f"{_owner(env)}-{DOCUMENTDB}"
+
+
 def secret_id(env: EnvironmentConfig, service: ServiceSpec) -> str:
     """AWS Secrets Manager secret holding the service's secret values as JSON keys:
     ``zacatl/<env>/<service>``, or ``zacatl/<env>/<team>/<service>`` for a team."""

@@ -13,13 +13,14 @@ import yaml
 
 from zacatl_infra import naming
 from zacatl_infra.cloud.app import cloud_app
+from zacatl_infra.cloud.documentdb_backup import aws_backup_schedule
 from zacatl_infra.cloud.stack import EnvironmentStack
 from zacatl_infra.facts import documentdb as facts
 from zacatl_infra.policy.nag import add_policy_plugins
 from zacatl_infra.synth import render_workloads
 
 from ..checks.test_cloud_cfn_lint import ALLOWED_WARNINGS
-from ..documentdb import documentdb_environment
+from ..documentdb import REPLICATED, documentdb_environment
 from ..jobs import CFN_LINT, CHECKOV
 from .helpers import one, resources
 
@@ -35,7 +36,8 @@ def _synth(env, outdir: Path) -> dict:  # noqa: ANN001 - an EnvironmentConfig
 
 @pytest.fixture(scope="module")
 def prod(tmp_path_factory) -> tuple[object, dict, Path]:
-    env = documentdb_environment("prod")
+    """Prod on DocumentDB, backups replicated to eu-central-1 (so the DR stack is synthesized too)."""
+    env = documentdb_environment("prod", backups=REPLICATED)
     outdir = tmp_path_factory.mktemp("docdb-cloud")
     return env, _synth(env, outdir), outdir
 
@@ -209,11 +211,12 @@ def test_service_egress_opens_27017_to_the_private_subnets_only(prod, workloads)
 @pytest.mark.check
 def test_cfn_lint_and_checkov_pass_the_documentdb_template(prod):
     _, _, outdir = prod
-    template = outdir / "docdb.template.json"
+    templates = sorted(outdir.glob("*.template.json"))  # the environment's stack and its DR stack
     folder = outdir / "checkov-input"
     folder.mkdir(exist_ok=True)
-    (folder / template.name).write_text(template.read_text())
-    lint = subprocess.Popen([str(CFN_LINT), "--format", "json", str(template)], stdout=subprocess.PIPE, text=True)
+    for template in templates:
+        (folder / template.name).write_text(template.read_text())
+    lint = subprocess.Popen([str(CFN_LINT), "--format", "json", *map(str, templates)], stdout=subprocess.PIPE, text=True)
     checkov = subprocess.run([str(CHECKOV), "-d", str(folder), "--framework", "cloudformation", "--quiet",
                               "--compact", "-o", "json"], capture_output=True, text=True, timeout=600)
     findings = json.loads(lint.communicate(timeout=600)[0] or "[]")
@@ -221,3 +224,52 @@ def test_cfn_lint_and_checkov_pass_the_documentdb_template(prod):
     assert {f["Rule"]["Id"] for f in findings} <= set(ALLOWED_WARNINGS)
     report = json.loads(checkov.stdout)
     assert report["results"]["failed_checks"] == [] and report["summary"]["passed"] > 0
+
+
+def test_aws_backup_plan_runs_on_the_configured_schedule_into_a_locked_vault_and_copies_to_the_dr_vault(prod):
+    env, template, outdir = prod
+    (plan,) = resources(template, "AWS::Backup::BackupPlan").values()
+    (rule,) = plan["Properties"]["BackupPlan"]["BackupPlanRule"]
+    schedule = env.database.backup
+    assert rule["ScheduleExpression"] == aws_backup_schedule(schedule.schedule).expression_string
+    assert rule["ScheduleExpressionTimezone"] == schedule.time_zone
+    assert rule["Lifecycle"]["DeleteAfterDays"] == env.backups.retention_days
+    vault_id, vault = one(template, "AWS::Backup::BackupVault", BackupVaultName=naming.documentdb_backup_vault_name(env))
+    assert rule["TargetBackupVault"] == {"Fn::GetAtt": [vault_id, "BackupVaultName"]}
+    assert "EncryptionKeyArn" in vault["Properties"] and vault["DeletionPolicy"] == "Retain"
+    lock = vault["Properties"]["LockConfiguration"]
+    assert lock["MinRetentionDays"] == env.backups.retention_days and lock["ChangeableForDays"] == 3
+    (copy,) = rule["CopyActions"]
+    assert copy["Lifecycle"]["DeleteAfterDays"] == env.backups.retention_days
+    destination = json.dumps(copy["DestinationBackupVaultArn"])
+    assert env.backups.replication_region in destination and naming.documentdb_backup_vault_name(env) in destination
+    # The copy vault exists, under that name, in the DR stack the environment's stack depends on.
+    dr = json.loads((outdir / f"{naming.dr_stack_name(env)}.template.json").read_text())
+    one(dr, "AWS::Backup::BackupVault", BackupVaultName=naming.documentdb_backup_vault_name(env))
+    (selection,) = resources(template, "AWS::Backup::BackupSelection").values()
+    (arn,) = selection["Properties"]["BackupSelection"]["Resources"]
+    (cluster_id,) = resources(template, "AWS::DocDB::DBCluster")
+    # A DBCluster's Ref is its identifier; DocumentDB cluster ARNs are RDS ARNs (arn:...:rds:...:cluster:<id>).
+    prefix, ref = arn["Fn::Join"][1]
+    assert prefix.endswith(f":rds:{env.region}:{env.account}:cluster:") and ref == {"Ref": cluster_id}
+
+
+def test_dev_vault_has_no_lock_and_no_copy(dev_template):
+    (vault,) = resources(dev_template, "AWS::Backup::BackupVault").values()
+    assert "LockConfiguration" not in vault["Properties"]
+    (plan,) = resources(dev_template, "AWS::Backup::BackupPlan").values()
+    assert "CopyActions" not in plan["Properties"]["BackupPlan"]["BackupPlanRule"][0]
+
+
+@pytest.mark.parametrize(("schedule", "expected"), [
+    ("5 * * * *", "cron(5 * * * ? *)"), ("0 3 * * 1-5", "cron(0 3 ? * 1-5 *)"), ("@daily", "cron(0 0 * * ? *)")])
+def test_kubernetes_schedules_become_aws_backup_cron_expressions(schedule, expected):
+    assert aws_backup_schedule(schedule).expression_string == expected
+
+
+@pytest.mark.parametrize(("schedule", "expected"), [
+    ("0 3 1 * 1", "restricts both the day of month and the weekday"),
+    ("*/30 * * * *", "runs more than once an hour")])
+def test_fails_a_schedule_aws_backup_cannot_express(schedule, expected):
+    with pytest.raises(ValueError, match=expected):
+        aws_backup_schedule(schedule)

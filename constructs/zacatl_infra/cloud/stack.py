@@ -13,6 +13,7 @@ from .certificates import IngressCertificate
 from .cluster import Cluster
 from .database import AtlasPrivateEndpoint, DocumentDbCluster, InClusterDatabaseSecret
 from .database_alarms import DocumentDbAlarms
+from .documentdb_backup import DocumentDbBackup
 from .dr_stack import DisasterRecoveryStack
 from .gitops import GitOps
 from .identity import ServiceSecrets, WorkloadIdentities
@@ -70,6 +71,8 @@ class EnvironmentStack(cdk.Stack):
         self.documentdb = DocumentDbCluster(self, "DocumentDb", env=env, vpc=self.network.vpc,
                                             cluster=self.cluster.cluster, log_key=self.network.log_key) \
             if env.database.kind == "documentdb" else None
+        self.documentdb_backup = DocumentDbBackup(self, "DocumentDbBackup", env=env, cluster=self.documentdb.cluster) \
+            if self.documentdb else None
         readable = dict(self.secrets.secrets)
         if self.database_secret is not None:
             readable[naming.IN_CLUSTER_DATABASE] = self.database_secret.secret
