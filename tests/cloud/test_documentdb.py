@@ -273,3 +273,20 @@ def test_kubernetes_schedules_become_aws_backup_cron_expressions(schedule, expec
 def test_fails_a_schedule_aws_backup_cannot_express(schedule, expected):
     with pytest.raises(ValueError, match=expected):
         aws_backup_schedule(schedule)
+
+
+def test_failed_backup_and_copy_jobs_reach_the_alarm_topic_through_eventbridge(prod):
+    _, template, _ = prod
+    topic_id, _ = one(template, "AWS::SNS::Topic")
+    (rule,) = [r["Properties"] for r in resources(template, "AWS::Events::Rule").values()
+               if r["Properties"].get("EventPattern", {}).get("source") == [facts.BACKUP_EVENT_SOURCE]]
+    pattern = rule["EventPattern"]
+    # Source: facts.documentdb.BACKUP_EVENTS_SOURCE (AWS Backup's EventBridge events).
+    assert sorted(pattern["detail-type"]) == sorted([facts.BACKUP_JOB_EVENT, facts.COPY_JOB_EVENT])
+    assert sorted(pattern["detail"]["state"]) == sorted(facts.BACKUP_FAILED_STATES)
+    assert [t["Arn"] for t in rule["Targets"]] == [{"Ref": topic_id}]
+    # The topic is KMS-encrypted: EventBridge may use its key.
+    key_id = template["Resources"][topic_id]["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
+    statements = template["Resources"][key_id]["Properties"]["KeyPolicy"]["Statement"]
+    assert any(s.get("Principal") == {"Service": "events.amazonaws.com"} and "kms:GenerateDataKey*" in s["Action"]
+               for s in statements)

@@ -7,11 +7,14 @@ import aws_cdk as cdk
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_docdb as docdb
 from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from .. import naming
 from ..config import EnvironmentConfig
 from ..config.database import five_fields
+from ..facts import documentdb
 from ..policy import acknowledge, managed_policy_finding
 from .keys import customer_key
 
@@ -61,10 +64,13 @@ class DocumentDbBackup(Construct):
       points deleted after ``backups.retention_days``; when ``backups.replication_region`` is set,
       each recovery point is copied to the DR stack's vault of the same name and kept as long.
     - Selection: the cluster by ARN, through a role with AWS Backup's managed backup and restore policies.
+    - Failures: an EventBridge rule sends the account's backup and copy jobs that end FAILED,
+      ABORTED or EXPIRED (``facts.documentdb``) to ``topic``, the environment's alarm topic.
     DocumentDB's own automated backups (point-in-time restore within the same retention) run besides.
     """
 
-    def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig, cluster: docdb.DatabaseCluster) -> None:
+    def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig, cluster: docdb.DatabaseCluster,
+                 topic: sns.ITopic) -> None:
         super().__init__(scope, id_)
         retention = cdk.Duration.days(env.backups.retention_days)
         self.key = customer_key(self, "Key", env=env, purpose="DocumentDB recovery points (AWS Backup)")
@@ -93,6 +99,15 @@ class DocumentDbBackup(Construct):
         self.selection = self.plan.add_selection("Cluster", resources=[backup.BackupResource.from_arn(
             cdk.Stack.of(self).format_arn(service="rds", resource="cluster", resource_name=cluster.cluster_identifier,
                                           arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME))], allow_restores=True)
+        failed = list(documentdb.BACKUP_FAILED_STATES)
+        self.failures = events.Rule(
+            self, "Failures", description=f"zacatl {env.name}: DocumentDB backup or copy job failed",
+            # Every backup and copy job of the account and region: each environment has an account of its
+            # own, and copy-job events name the vaults differently from backup-job events.
+            event_pattern=events.EventPattern(
+                source=[documentdb.BACKUP_EVENT_SOURCE],
+                detail_type=[documentdb.BACKUP_JOB_EVENT, documentdb.COPY_JOB_EVENT], detail={"state": failed}),
+            targets=[targets.SnsTopic(topic)])
         for policy in ("service-role/AWSBackupServiceRolePolicyForBackup", "service-role/AWSBackupServiceRolePolicyForRestores"):
             acknowledge(self.selection, managed_policy_finding(policy), "AWS Backup's own service-role policies, "
                         "maintained by AWS for every resource type it backs up; the plan selects only this cluster")

@@ -71,8 +71,6 @@ class EnvironmentStack(cdk.Stack):
         self.documentdb = DocumentDbCluster(self, "DocumentDb", env=env, vpc=self.network.vpc,
                                             cluster=self.cluster.cluster, log_key=self.network.log_key) \
             if env.database.kind == "documentdb" else None
-        self.documentdb_backup = DocumentDbBackup(self, "DocumentDbBackup", env=env, cluster=self.documentdb.cluster) \
-            if self.documentdb else None
         readable = dict(self.secrets.secrets)
         if self.database_secret is not None:
             readable[naming.IN_CLUSTER_DATABASE] = self.database_secret.secret
@@ -81,6 +79,8 @@ class EnvironmentStack(cdk.Stack):
         self.alarms = Alarms(self, "Alarms", env=env, cluster_name=self.cluster.cluster.cluster_name,
                              backup_bucket=self.backups.bucket, backup_metrics_filter=REQUEST_METRICS_ID)
         self.documentdb_alarms = DocumentDbAlarms(self, "DocumentDbAlarms", env=env, cluster=self.documentdb.cluster,
+                                                  topic=self.alarms.topic) if self.documentdb else None
+        self.documentdb_backup = DocumentDbBackup(self, "DocumentDbBackup", env=env, cluster=self.documentdb.cluster,
                                                   topic=self.alarms.topic) if self.documentdb else None
         self.identities = WorkloadIdentities(
             self, "Identities", env=env, cluster=self.cluster.cluster, backup_bucket=self.backups.bucket,

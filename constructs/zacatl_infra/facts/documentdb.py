@@ -70,3 +70,11 @@ METRICS_SOURCE = Source("https://docs.aws.amazon.com/documentdb/latest/developer
 #: ``HostedRotation.mongo_db_single_user``), available in the pinned aws-cdk-lib.
 ROTATION_SOURCE = Source("aws/aws-cdk:packages/aws-cdk-lib/aws-secretsmanager/lib/rotation-schedule.ts",
                          READ_ON, "v2.275.0")
+
+#: AWS Backup sends job state changes to EventBridge (source ``aws.backup``, best effort, within
+#: about 5 minutes); these states mean a recovery point was not made or not copied.
+BACKUP_EVENT_SOURCE = "aws.backup"
+BACKUP_JOB_EVENT = "Backup Job State Change"
+COPY_JOB_EVENT = "Copy Job State Change"
+BACKUP_FAILED_STATES = ("FAILED", "ABORTED", "EXPIRED")
+BACKUP_EVENTS_SOURCE = Source("https://docs.aws.amazon.com/aws-backup/latest/devguide/eventbridge.html", READ_ON)
