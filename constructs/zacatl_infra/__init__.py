@@ -10,8 +10,9 @@ AWS layer.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from ._lazy import module_getattr
 
 #: Public name -> the submodule that defines it.
 _EXPORTS = {
@@ -40,14 +41,7 @@ if TYPE_CHECKING:  # editors and type checkers see the names eagerly
     from .k8s.service import ZacatlService
 
 
-def __getattr__(name: str) -> object:
-    try:
-        module = _EXPORTS[name]
-    except KeyError:
-        raise AttributeError(f"module 'zacatl_infra' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
+__getattr__ = module_getattr(__name__, _EXPORTS)
 
 
 def __dir__() -> list[str]:

@@ -227,6 +227,33 @@ def private_subnet_cidrs(env: EnvironmentConfig) -> tuple[str, ...]:
     return tuple(str(s) for s in subnets[zones:])
 
 
+def aws_api_endpoints(env: EnvironmentConfig) -> tuple[str, ...]:
+    """Every AWS API some service of ``env`` declares in ``aws_apis``, plus ``network.team_aws_apis``
+    (what teams' services in their own repositories call), sorted, without repeats
+    (``('s3', 'sqs', 'sts')``). The cloud layer gives each one an interface endpoint in the VPC
+    (``cloud/endpoints.py``); the workload layer opens the VPC range on 443 to the services that
+    declare them. Empty for ``local`` (no VPC) and for a team's configuration (its ServiceStack has
+    no VPC: the platform environment lists the team's APIs in ``network.team_aws_apis``).
+    """
+    if env.is_local or env.team is not None:
+        return ()
+    return tuple(sorted({api for s in env.services for api in s.aws_apis} | set(env.network.team_aws_apis)))
+
+
+def vpc_endpoint_service_name(env: EnvironmentConfig, api: str) -> str:
+    """The VPC endpoint service of an AWS API in the environment's region: ``com.amazonaws.<region>.<api>``
+    (``api`` as in ``facts.aws_endpoints.INTERFACE_ENDPOINT_APIS``)."""
+    return f"com.amazonaws.{env.region}.{api}"
+
+
+def aws_api_endpoints_security_group(env: EnvironmentConfig) -> str:
+    """Name tag of the security group on the services' AWS API endpoints: ``zacatl-<env>-aws-api-endpoints``.
+
+    A tag, not the group's name: a named security group cannot be replaced in one deploy.
+    """
+    return f"{stack_name(env)}-aws-api-endpoints"
+
+
 def secret_store_name(env: EnvironmentConfig) -> str:
     """External Secrets store (in the environment's namespace) backed by AWS Secrets Manager."""
     return "aws-secrets-manager"

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from aws_cdk import cx_api
 
     from .k8s.service import ZacatlService
+    from .local import ImageRecipe
 
 # The construct libraries are imported inside the functions that use them, not here: loading
 # aws-cdk-lib, cdk-nag and cdk8s starts the jsii kernel and takes about 1 s, and a config error must
@@ -95,23 +96,27 @@ def synth_cloud(envs: list[EnvironmentConfig], outdir: Path, context: dict[str, 
 
 
 def render_workloads(envs: list[EnvironmentConfig], outdir: Path, *,
-                     service_class: type[ZacatlService] | None = None) -> None:
+                     service_class: type[ZacatlService] | None = None,
+                     image_recipe: ImageRecipe | None = None) -> None:
     """Writes ``outdir/<env>/*.yaml`` for every environment, its restore path (not applied by
     default) under ``outdir/<env>/restore/`` (``k8s.restore``), and for a local one its development
     files in ``compose/`` and ``kind/`` (``zacatl_infra.local``; `kubectl apply -f` does not recurse).
 
     ``service_class``: the ``ZacatlService`` subclass every service renders with. Default: ``ZacatlService``.
+    ``image_recipe``: how the service's repository builds and where the deployment project sits in it
+    (``ImageRecipe(deployment_dir="deploy")`` after ``zacatl-infra init deploy``); the local files'
+    paths depend on it. Default: ``ImageRecipe()``, the deployment project at the service's root.
     """
     from .k8s.charts import environment_app
     from .k8s.restore import render_restore
     from .k8s.service import ZacatlService
-    from .local import render_local_files
+    from .local import ImageRecipe, render_local_files
 
     for env in envs:
         environment_app(env, outdir / env.name, service_class=service_class or ZacatlService).synth()
         render_restore(env, outdir / env.name / "restore")
         if env.is_local:
-            render_local_files(env, outdir / env.name)
+            render_local_files(env, outdir / env.name, image_recipe or ImageRecipe())
 
 
 def _swap_into(staging: Path, dist: Path, names: list[str], prune: bool) -> None:
@@ -131,24 +136,27 @@ def _swap_into(staging: Path, dist: Path, names: list[str], prune: bool) -> None
 
 
 def synth_all(project: Project, only: list[str] | None = None, *,
-              service_class: type[ZacatlService] | None = None) -> list[EnvironmentConfig]:
+              service_class: type[ZacatlService] | None = None,
+              image_recipe: ImageRecipe | None = None) -> list[EnvironmentConfig]:
     """Config, cloud layer, workload layer; ``dist/`` changes only if every step succeeded."""
     envs = load_environments(project.environments_dir, only)
     synth_cloud(envs, project.cdk_out_dir, project.cdk_context())
     # Stage next to dist/ so the final renames stay on one filesystem and are atomic per folder.
     with tempfile.TemporaryDirectory(prefix=".dist-", dir=project.root) as staging:
-        render_workloads(envs, Path(staging), service_class=service_class)
+        render_workloads(envs, Path(staging), service_class=service_class, image_recipe=image_recipe)
         _swap_into(Path(staging), project.dist_dir, [e.name for e in envs], prune=only is None)
     return envs
 
 
 def main(argv: list[str] | None = None, root: Path | None = None, *,
-         service_class: type[ZacatlService] | None = None) -> int:
+         service_class: type[ZacatlService] | None = None, image_recipe: ImageRecipe | None = None) -> int:
     """Entry point of app.py, in the platform and in a service repository; returns the exit code.
 
     ``argv``: environment names to render. Default: ``sys.argv[1:]``, and every environment when empty.
     ``root``: the folder holding ``environments/``, ``cdk.json`` and ``dist/``. Default: the working directory.
     ``service_class``: a ``ZacatlService`` subclass every service renders with. Default: ``ZacatlService``.
+    ``image_recipe``: the service repository's build and layout, for the local files (see
+    ``render_workloads``). Default: ``ImageRecipe()``.
     Exit codes: 0 done; 2 invalid configuration, nothing written; 1 synth failed, ``dist/`` unchanged.
     """
     project = Project(root or Path.cwd())
@@ -160,9 +168,9 @@ def main(argv: list[str] | None = None, root: Path | None = None, *,
                         project.cdk_context(), builtin_validation=True)
         elif os.environ.get("CDK8S_OUTDIR"):
             render_workloads(load_environments(project.environments_dir, only), Path(os.environ["CDK8S_OUTDIR"]),
-                             service_class=service_class)
+                             service_class=service_class, image_recipe=image_recipe)
         else:
-            envs = synth_all(project, only, service_class=service_class)
+            envs = synth_all(project, only, service_class=service_class, image_recipe=image_recipe)
             print(f"synthesized {len(envs)} environments: {', '.join(e.name for e in envs)} "
                   f"-> {project.dist_dir.name}/ and {project.cdk_out_dir.name}/")
     except ConfigError as err:

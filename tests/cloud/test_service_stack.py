@@ -39,7 +39,8 @@ def _team_env(platform: EnvironmentConfig, **fields) -> EnvironmentConfig:
         services=(
             presets.service(platform.tier, name="billing-worker", image={"tag": "1.0.0"}, container_port=3000,
                             health={"readiness_path": "/ready"},
-                            secrets=({"env_var": "STRIPE_API_KEY", "key": "stripe-api-key"},), needs_aws_role=True),
+                            secrets=({"env_var": "STRIPE_API_KEY", "key": "stripe-api-key"},), needs_aws_role=True,
+                            aws_apis=("sqs",)),
             presets.service(platform.tier, name="ledger-api", image={"tag": "2.3.1"},
                             health={"readiness_path": "/ready"}),
         ),

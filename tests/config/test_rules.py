@@ -194,6 +194,9 @@ RULES = [
     Rule("upstream-twice", {"service.upstreams": ({"name": "payments", "cidr": "10.9.0.0/24", "port": 443},) * 2},
          {"service.upstreams": ({"name": "payments", "cidr": "10.9.0.0/24", "port": 443},)},
          "services[greetings-api]", "listed twice"),
+    Rule("aws-api-unknown", {"service.needs_aws_role": True, "service.aws_apis": ("sqs", "dynamo")},
+         {"service.needs_aws_role": True, "service.aws_apis": ("sqs", "sns")},
+         "services[greetings-api].aws_apis", "'dynamo' is not an AWS API with a VPC interface endpoint"),
     Rule("unknown-field-suggests", {"service.port": 8082}, {"service.container_port": 8082},
          "services[greetings-api].port", "did you mean 'container_port'"),
     Rule("field-one-level-too-high", {"vpc_cidr": "10.0.0.0/16"}, {"network.vpc_cidr": "10.0.0.0/16"},
@@ -202,8 +205,10 @@ RULES = [
          "cluster.node_maximum", "did you mean 'node_max'"),
     # Derived AWS names (naming.name_length_problems, limits in facts/aws_limits.py).
     Rule("bucket-name-too-long", {"name": LONG}, {"name": LONG[:-5]}, "name", "shorten name by 5 characters"),
-    Rule("role-name-too-long", {"name": "prod-" + "r" * 15, "service.name": "s" * 40, "service.needs_aws_role": True},
-         {"name": "prod-" + "r" * 15, "service.name": "s" * 32, "service.needs_aws_role": True},
+    Rule("role-name-too-long", {"name": "prod-" + "r" * 15, "service.name": "s" * 40, "service.needs_aws_role": True,
+                                "service.aws_apis": ("sqs",)},
+         {"name": "prod-" + "r" * 15, "service.name": "s" * 32, "service.needs_aws_role": True,
+          "service.aws_apis": ("sqs",)},
          "name or services[" + "s" * 40 + "].name", "by 8 characters"),
 ]
 

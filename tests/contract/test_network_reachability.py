@@ -4,10 +4,11 @@ defines them (``reachability.allowed``), not by reading the rule shapes.
 Two views of every environment:
 - as committed (session fixture ``workloads``): DNS, the load balancer's subnets, Prometheus, the
   database;
-- the same environment with two services added (rendered once per environment here): a caller
-  that lists the reference service as its upstream, has an AWS role and calls an internet API, and
-  a worker that declares nothing. The committed environments run one service, so this is where
-  caller -> callee pairs, undeclared pairs, the Pod Identity agent and internet egress are proven.
+- the same environment with three services added (rendered once per environment here): a caller
+  that lists the reference service as its upstream, has an AWS role and calls an internet API, a
+  worker that declares nothing, and an uploader with an AWS role that calls S3 and SQS through the
+  VPC endpoints only. The committed environments run one service, so this is where caller ->
+  callee pairs, undeclared pairs, the Pod Identity agent, AWS APIs and internet egress are proven.
 """
 
 from __future__ import annotations
@@ -55,12 +56,14 @@ def _with_caller_and_worker(env: EnvironmentConfig) -> EnvironmentConfig:
     tag = {"tag": "1.0.0"}
     caller = presets.service(
         tier, name="checkout-api", image=tag, health={"readiness_path": "/ready"}, ingress_path=None,
-        upstreams=({"name": reference.name},), needs_aws_role=True,
+        upstreams=({"name": reference.name},), needs_aws_role=True, aws_apis=("sts",),
         internet_egress={"ports": (443,), "reason": "Stripe API for card payments"},
     )
     worker = presets.service(tier, name="mailer", component="worker", image=tag, health={"readiness_path": None})
+    uploader = presets.service(tier, name="uploads", component="worker", image=tag, health={"readiness_path": None},
+                               needs_aws_role=True, aws_apis=("s3", "sqs"))
     data = env.model_dump()
-    data["services"] = [s.model_dump() for s in (*env.services, caller, worker)]
+    data["services"] = [s.model_dump() for s in (*env.services, caller, worker, uploader)]
     return EnvironmentConfig.model_validate(data)
 
 
@@ -170,11 +173,32 @@ def test_a_service_with_an_aws_role_reaches_the_pod_identity_agent(extended, env
         assert reaches is spec.needs_aws_role, spec.name
         assert allowed(policies, pod, External(eks_pod_identity.AGENT_IPV6), eks_pod_identity.AGENT_PORT) is (
             spec.needs_aws_role)
-        # AWS APIs: interface endpoints in the VPC and public regional endpoints, both on 443 only.
+        # AWS APIs: the interface endpoints in the VPC (cloud/endpoints.py), on 443 only.
         endpoint = External(_first_host(env.network.vpc_cidr))
         assert allowed(policies, pod, endpoint, 443) is spec.needs_aws_role
         assert not allowed(policies, pod, endpoint, 80)
         assert not allowed(policies, pod, External("169.254.169.254"), 80), "never the instance metadata service"
+
+
+#: An address in S3's eu-west-1 range 52.218.0.0/17 (AWS CLI reference, ec2 describe-prefix-lists
+#: example: pl-6da54004 com.amazonaws.eu-west-1.s3; ip-ranges.json lists it as service S3, region
+#: eu-west-1; read 2026-11-29): where the S3 gateway endpoint sends a pod, which no policy may allow.
+S3_PUBLIC_IP = "52.218.0.10"
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_aws_apis_are_reached_through_the_vpc_endpoints_and_never_over_the_internet(extended, env_name):
+    env, rendered = extended[env_name]
+    policies = _policies(rendered)
+    pod = _pod(env, "uploads")
+    vpc = ipaddress.ip_network(env.network.vpc_cidr)
+    # The endpoints' network interfaces sit in the node subnets: any VPC address on 443 is reachable.
+    for address in (_first_host(str(vpc)), str(vpc.broadcast_address - 1)):
+        assert allowed(policies, pod, External(address), 443), address
+        assert not allowed(policies, pod, External(address), 80), address
+    assert allowed(policies, pod, POD_IDENTITY_AGENT, eks_pod_identity.AGENT_PORT)
+    for public in (PUBLIC_IP, S3_PUBLIC_IP):
+        assert not allowed(policies, pod, External(public), 443), f"{public}: AWS APIs only through the endpoints"
 
 
 @pytest.mark.parametrize("env_name", ENVIRONMENT_NAMES)

@@ -133,15 +133,29 @@ def test_internet_egress_excludes_every_private_range_and_opens_only_its_ports()
     assert set(peer["ipBlock"]["except"]) == set(NON_INTERNET_IPV4)
 
 
-def test_an_aws_role_opens_the_pod_identity_agent_and_aws_apis_on_443():
+def _opened(rules):
+    return {(peer["ipBlock"]["cidr"], port["port"]) for rule in rules for peer in rule["to"] for port in rule["ports"]}
+
+
+def test_an_aws_role_opens_exactly_the_pod_identity_agent_and_the_vpc_endpoints_on_443():
     from zacatl_infra.facts import eks_pod_identity
 
     service = presets.service("staging", name="uploads-api", image={"tag": "1.0.0"},
-                              health={"readiness_path": "/ready"}, needs_aws_role=True)
+                              health={"readiness_path": "/ready"}, needs_aws_role=True, aws_apis=("s3", "sqs"))
     rules = _render(_staging(service))["uploads-api"]["egress"]
-    opened = {(peer["ipBlock"]["cidr"], port["port"]) for rule in rules for peer in rule["to"] for port in rule["ports"]}
     # EKS user guide, pod-id-agent-setup: the agent listens on 169.254.170.23 and [fd00:ec2::23], port 80.
-    assert opened == {
-        (f"{eks_pod_identity.AGENT_IPV4}/32", 80), (f"{eks_pod_identity.AGENT_IPV6}/128", 80),
-        ("10.0.0.0/16", 443), ("0.0.0.0/0", 443),
+    # The interface endpoints of aws_apis answer on VPC addresses (cloud/endpoints.py); nothing public.
+    assert _opened(rules) == {
+        (f"{eks_pod_identity.AGENT_IPV4}/32", 80), (f"{eks_pod_identity.AGENT_IPV6}/128", 80), ("10.0.0.0/16", 443),
     }
+
+
+def test_aws_apis_over_the_internet_adds_public_addresses_on_443_only():
+    service = presets.service("staging", name="ocr-worker", image={"tag": "1.0.0"}, component="worker",
+                              health={"readiness_path": None}, needs_aws_role=True,
+                              aws_apis_over_internet={"reason": "Amazon Textract, no endpoint declared here"})
+    rules = _render(_staging(service))["ocr-worker"]["egress"]
+    public = [peer["ipBlock"] for rule in rules for peer in rule["to"] if peer["ipBlock"]["cidr"] == "0.0.0.0/0"]
+    assert public == [{"cidr": "0.0.0.0/0", "except": list(NON_INTERNET_IPV4)}]
+    assert ("0.0.0.0/0", 443) in _opened(rules) and ("10.0.0.0/16", 443) in _opened(rules)
+    assert {port for _, port in _opened(rules)} == {80, 443}

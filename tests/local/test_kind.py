@@ -186,3 +186,23 @@ def test_local_up_builds_loads_and_waits_for_every_service(tmp_path):
         assert f"rollout status deployment/{spec.name} " in calls
     assert "--from-literal=ledger-token=t0ken" in calls
     assert "port-forward service/greetings-api 8082:80" in calls
+
+
+def test_local_up_starts_no_mongodb_when_no_service_has_a_database(tmp_path):
+    # A service without `database` (the scaffold's first service) reads no MongoDB: none is started.
+    base = ENVIRONMENTS[LOCAL_ENVIRONMENT_NAMES[0]]
+    worker = presets.service("local", name="billing-worker", image={"tag": "dev"}, container_port=3000,
+                             health={"readiness_path": "/ready"})
+    env = base.model_copy(update={"services": (worker,)})
+    render_workloads([env], tmp_path / "dist")
+    render_local_files(env, tmp_path / "local")
+    project, bin_dir = _project(tmp_path, tmp_path / "dist", LocalFiles(env, tmp_path / "local"), env.name)
+    log = tmp_path / "calls.log"
+    run = _make(project, bin_dir, log, "local-up")
+    assert run.returncode == 0, run.stdout + run.stderr
+    calls = log.read_text()
+    assert "run mongodb" not in calls and "LOCAL_THROWAWAY_MONGODB=no, none started" in run.stdout
+    assert "rollout status deployment/billing-worker " in calls
+    # Asked for explicitly, it still starts.
+    run = _make(project, bin_dir, log, "local-up", LOCAL_THROWAWAY_MONGODB="yes")
+    assert run.returncode == 0 and "run mongodb" in log.read_text()

@@ -24,6 +24,9 @@ class ServiceRepository(Construct):
     ``encryption_key`` (default: a key of its own, rotation on). Lifecycle: untagged images expire
     after ``UNTAGGED_EXPIRY_DAYS`` days and only the newest ``KEEP_RELEASE_TAGS`` tagged images are
     kept. Kept when the stack is deleted. Cross-region copies: see ``RegistryReplication``.
+
+    ``env`` and ``service``: the environment and the ``ServiceSpec`` whose images it holds; together
+    they give the repository name (``zacatl-<env>/<service>``, or with the team for a ``ServiceStack``).
     """
 
     def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig, service: ServiceSpec,

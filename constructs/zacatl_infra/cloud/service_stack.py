@@ -31,7 +31,8 @@ class ServiceStack(cdk.Stack):
     The platform is imported by the names ``naming`` derives, never looked up: the cluster by
     ``naming.cluster_name`` (the association needs only its name) and the External Secrets role by
     ``naming.external_secrets_role_name``. Nothing here needs the VPC, so it is not imported (that
-    would need a lookup or a CloudFormation export the platform could then never change).
+    would need a lookup or a CloudFormation export the platform could then never change); the VPC
+    endpoints of the team's ``aws_apis`` are the platform's, listed in its ``network.team_aws_apis``.
 
     Raises ValueError when ``env`` has no ``team`` (the platform itself deploys ``EnvironmentStack``),
     is ``local``, has a service whose database is backed up (the platform's backup bucket key has no

@@ -10,6 +10,7 @@ from ..config import EnvironmentConfig
 from .alarms import Alarms
 from .backups import REQUEST_METRICS_ID, BackupBucket
 from .certificates import IngressCertificate
+from .endpoints import AwsApiEndpoints
 from .cluster import Cluster
 from .database import AtlasPrivateEndpoint, DocumentDbCluster, InClusterDatabaseSecret
 from .database_alarms import DocumentDbAlarms
@@ -23,7 +24,15 @@ from .session_host import SessionManagerHost
 
 
 class EnvironmentStack(cdk.Stack):
-    """Stack ``zacatl-<env>``: everything the environment's workloads need in AWS."""
+    """Stack ``zacatl-<env>``: everything the environment's workloads need in AWS.
+
+    ``env``: a cloud-tier ``EnvironmentConfig`` (account, region and pinned zones set; no lookups at
+    synth). It builds the VPC, the EKS cluster with its access entries and managed add-ons, Argo CD
+    and the root Application, ECR repositories, KMS keys, backups, Pod Identity roles, the ingress
+    certificate and the alarms (docs/cloud.md lists every resource with its rough monthly cost).
+    Termination protection is on in prod. Raises ``ValueError`` for a ``local`` environment, which has
+    no cloud layer.
+    """
 
     def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig) -> None:
         if env.is_local:
@@ -55,6 +64,7 @@ class EnvironmentStack(cdk.Stack):
             RegistryReplication(self, "RegistryReplication", env=env) if env.registry.replication_region else None
         )
         self.network = Network(self, "Network", env=env)
+        self.api_endpoints = AwsApiEndpoints(self, "AwsApiEndpoints", env=env, vpc=self.network.vpc)
         self.cluster = Cluster(self, "Cluster", env=env, vpc=self.network.vpc, log_key=self.network.log_key)
         self.gitops = GitOps(self, "GitOps", env=env, cluster=self.cluster.cluster)
         self.session_host = (SessionManagerHost(self, "SessionManagerHost", env=env, vpc=self.network.vpc,

@@ -20,6 +20,7 @@ from .environment import (
 from .errors import ConfigError, ConfigReport
 from .loader import load_environments
 from .service import (
+    AwsApisOverInternet,
     DatabaseSpec,
     HealthProbes,
     ImageRef,
@@ -37,6 +38,7 @@ __all__ = [
     "OLDEST_KUBERNETES_VERSION",
     "AccessSettings",
     "AlertSettings",
+    "AwsApisOverInternet",
     "BackupSettings",
     "ClusterSettings",
     "ConfigError",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import re
+from collections.abc import Mapping
 from types import SimpleNamespace
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
 
@@ -18,7 +19,7 @@ from ._base import DnsLabel, FrozenModel
 from .database import DatabaseSettings
 from .monitoring import MonitoringSettings
 from .prod_rules import prod_problems
-from .service import ServiceSpec, environment_problems
+from .service import AWS_APIS_SCHEMA, ServiceSpec, check_aws_apis, environment_problems
 from .types import DnsName, EmailAddress
 from .waivers import Waiver
 
@@ -340,6 +341,17 @@ class NetworkSettings(FrozenModel):
         default=1, ge=1, le=6,
         description='NAT gateways: one per zone in prod for zone independence, one shared elsewhere to save cost.',
     )
+    team_aws_apis: tuple[str, ...] = Field(
+        default=(),
+        description=("AWS APIs that teams' services (own repositories, ServiceStack) declare in aws_apis: the platform "
+                     'creates their interface endpoints in this VPC. Default: none.'),
+        json_schema_extra=AWS_APIS_SCHEMA,
+    )
+
+    @field_validator("team_aws_apis")
+    @classmethod
+    def _team_aws_apis(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return check_aws_apis(value)
 
     @field_validator("vpc_cidr")
     @classmethod
@@ -459,8 +471,10 @@ _TIER_BY_NAME: dict[str, Tier] = {"prod": "prod", "production": "prod", "prd": "
 class EnvironmentConfig(FrozenModel):
     """One environment: its AWS home, its cluster, and the services it runs.
 
-    Build one with ``zacatl_infra.config.presets.environment(tier, ...)`` so the tier's
-    production defaults apply and the environment file says only what differs.
+    The tier's production defaults (``config/presets.py``) apply however it is built: through
+    ``presets.environment(tier, ...)`` as the environment files do, or directly,
+    ``EnvironmentConfig(tier="prod", ..., services=({...},))`` with typed settings objects or dicts;
+    either way the environment says only what differs.
     """
 
     name: DnsLabel = Field(
@@ -544,6 +558,31 @@ class EnvironmentConfig(FrozenModel):
         default=(),
         description='Prod invariants this environment does not keep, each with its reason. Default: none.',
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tier_defaults(cls, data: Any) -> Any:
+        """The tier's defaults under what was given, so the model itself applies them.
+
+        ``EnvironmentConfig(tier="prod", ..., cluster=ClusterSettings(spot=False), services=({...},))``
+        gets prod's cluster, network, backup and alert defaults under its own settings, and each service
+        given as a dict gets prod's replicas and resources under its own (a ``ServiceSpec`` object is
+        taken as built). Merging is key by key and idempotent, so ``presets.environment``, which merged
+        already, gives the same result. An unknown tier is left to the ``tier`` field's own error.
+        """
+        if not isinstance(data, Mapping) or data.get("tier") not in get_args(Tier):
+            return data
+        from . import presets  # presets imports this module; the tables live there, in one place
+
+        tier = data["tier"]
+        merged = presets._merge(presets._ENVIRONMENT_DEFAULTS[tier], data)
+        services = merged.get("services")
+        if isinstance(services, (list, tuple)):
+            merged["services"] = tuple(
+                presets._merge(presets._SERVICE_DEFAULTS[tier], s) if isinstance(s, Mapping) else s
+                for s in services
+            )
+        return merged
 
     @field_validator("account")
     @classmethod

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, field_validator, model_validator
 
-from ..facts import nodejs, zacatl
+from ..facts import aws_endpoints, nodejs, zacatl
 from ._base import DnsLabel, FrozenModel
 from .quantity import cpu_millicores, memory_bytes
 from .types import CpuQuantity, DnsName, HttpPath, ImageRepository, MemoryQuantity
@@ -44,6 +44,30 @@ def _check_cidr(value: str) -> str:
     if network.prefixlen == 0:
         raise ValueError(f"{value!r} allows egress to the whole internet: list the range the peer lives in")
     return value
+
+
+def _check_reason(value: str | None, what: str) -> str | None:
+    """A written reason for an opt-in: None (allowed outside prod) or 10 characters or more."""
+    if value is not None and len(value.strip()) < 10:
+        raise ValueError(f"{value!r} is not a reason: say which {what} is called and why (10 characters or more)")
+    return value
+
+
+def check_aws_apis(value: tuple[str, ...]) -> tuple[str, ...]:
+    """``value`` if every name is in ``facts.aws_endpoints.INTERFACE_ENDPOINT_APIS`` once; ValueError otherwise."""
+    known = aws_endpoints.INTERFACE_ENDPOINT_APIS
+    for api in value:
+        if api not in known:
+            raise ValueError(f"{api!r} is not an AWS API with a VPC interface endpoint known here; allowed: "
+                             f"{sorted(known)} (zacatl_infra.facts.aws_endpoints), or aws_apis_over_internet")
+    repeated = sorted({a for a in value if value.count(a) > 1})
+    if repeated:
+        raise ValueError(f"AWS APIs {repeated} are listed twice")
+    return value
+
+
+#: The JSON Schema of a list of AWS API names: editors complete them; ``check_aws_apis`` gives the error.
+AWS_APIS_SCHEMA = {"items": {"type": "string", "enum": sorted(aws_endpoints.INTERFACE_ENDPOINT_APIS)}}
 
 
 class ImageRef(FrozenModel):
@@ -323,9 +347,26 @@ class InternetEgress(FrozenModel):
     @field_validator("reason")
     @classmethod
     def _reason(cls, value: str | None) -> str | None:
-        if value is not None and len(value.strip()) < 10:
-            raise ValueError(f"{value!r} is not a reason: say which API is called and why (10 characters or more)")
-        return value
+        return _check_reason(value, "API")
+
+
+class AwsApisOverInternet(FrozenModel):
+    """Opt-in: AWS APIs through their public regional endpoints, for an API with no VPC endpoint here.
+
+    Opens 443 to the public internet (``0.0.0.0/0`` except ``NON_INTERNET_IPV4``; AWS API addresses
+    cannot be listed), like ``InternetEgress``. ``reason`` says which API and why it has no endpoint;
+    the prod tier refuses the opt-in without one. Prefer ``ServiceSpec.aws_apis``.
+    """
+
+    reason: str | None = Field(
+        default=None,
+        description='Which AWS API is called over the internet and why it has no VPC endpoint; required in prod.',
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str | None) -> str | None:
+        return _check_reason(value, "AWS API")
 
 
 class ServiceSpec(FrozenModel):
@@ -384,8 +425,19 @@ class ServiceSpec(FrozenModel):
     )
     needs_aws_role: bool = Field(
         default=False,
-        description=('An IAM role bound to the ServiceAccount through EKS Pod Identity; also opens egress to the agent'
-                     ' and to AWS APIs on 443. Default: none.'),
+        description=('An IAM role bound to the ServiceAccount through EKS Pod Identity; opens egress to the agent and '
+                     'to the VPC endpoints of aws_apis on 443. Needs aws_apis or aws_apis_over_internet. Default: none.'),
+    )
+    aws_apis: tuple[str, ...] = Field(
+        default=(),
+        description=("AWS APIs the service calls, by VPC endpoint service name ('s3', 'sqs', 'sts'); each gets an "
+                     'interface endpoint with private DNS in the VPC. Only with needs_aws_role. Default: none.'),
+        json_schema_extra=AWS_APIS_SCHEMA,
+    )
+    aws_apis_over_internet: AwsApisOverInternet | None = Field(
+        default=None,
+        description=('Opt-in: AWS APIs over their public endpoints (the internet on 443), for an API with no VPC '
+                     'endpoint; reason required in prod. Default: none.'),
     )
     automount_service_account_token: bool = Field(
         default=False,
@@ -411,6 +463,11 @@ class ServiceSpec(FrozenModel):
                 )
         return value
 
+    @field_validator("aws_apis")
+    @classmethod
+    def _aws_apis(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return check_aws_apis(value)
+
     @model_validator(mode="after")
     def _consistent(self) -> ServiceSpec:
         names = [s.env_var for s in self.all_secrets]
@@ -431,6 +488,14 @@ class ServiceSpec(FrozenModel):
         if self.ingress_path is not None and self.health.readiness_path is None:
             raise ValueError("health.readiness_path is None, but the Ingress's load balancer health check needs an "
                              "HTTP path: name a route the service serves")
+        calls_aws = bool(self.aws_apis) or self.aws_apis_over_internet is not None
+        if calls_aws and not self.needs_aws_role:
+            raise ValueError("aws_apis and aws_apis_over_internet need needs_aws_role: AWS calls are signed with the "
+                             "role's credentials")
+        if self.needs_aws_role and not calls_aws:
+            raise ValueError("needs_aws_role: name the AWS APIs the service calls in aws_apis (for example "
+                             "('s3', 'sqs')), or opt in to aws_apis_over_internet with a reason; the network policy "
+                             "opens exactly those")
         upstream_names = [u.name for u in self.upstreams]
         repeated = sorted({n for n in upstream_names if upstream_names.count(n) > 1})
         if repeated:
@@ -457,7 +522,8 @@ def environment_problems(env: EnvironmentConfig) -> list[str]:
 
     Called by ``EnvironmentConfig``'s validation, which prefixes the environment's name. Checks:
     an upstream names a service of the environment (not itself); a host lies in ``env.domain`` (the
-    hosted zone); no two Ingresses claim the same host and path; prod's internet egress says why.
+    hosted zone); no two Ingresses claim the same host and path; prod's internet egress and AWS APIs
+    over the internet say why.
     """
     problems: list[str] = []
     names = {s.name for s in env.services}
@@ -482,4 +548,7 @@ def environment_problems(env: EnvironmentConfig) -> list[str]:
         if spec.internet_egress is not None and env.tier == "prod" and spec.internet_egress.reason is None:
             problems.append(f"{where}: field internet_egress.reason: prod opens the internet only with a written "
                             "reason (which API, and why); got none")
+        if spec.aws_apis_over_internet is not None and env.tier == "prod" and spec.aws_apis_over_internet.reason is None:
+            problems.append(f"{where}: field aws_apis_over_internet.reason: prod opens AWS APIs over the internet only "
+                            "with a written reason (which API, and why it has no VPC endpoint); got none")
     return problems

@@ -7,6 +7,8 @@ contract tests read them, so a fact is written once.
 - ``eks_versions``: the Kubernetes versions Amazon EKS offers, with their support dates.
 - ``kubernetes_features``: the Kubernetes version from which a Pod field the manifests use works.
 - ``eks_pod_identity``: where the EKS Pod Identity agent answers.
+- ``aws_endpoints``: the AWS APIs a service may declare (VPC interface endpoint names), why S3 needs an
+  interface endpoint for a VPC-only policy, and what an interface endpoint costs.
 - ``nodejs``: how the V8 heap limit is set and sized.
 - ``reloader``: the Stakater Reloader annotation that rolls pods when their Secret changes.
 - ``eks_addons.json``: EKS managed add-on versions per Kubernetes minor, with their source.

@@ -101,6 +101,7 @@ def environment_app(
     in-cluster MongoDB, backup CronJobs and their alerts), then ``20-<service>.yaml`` each; Argo CD
     sync waves order the apply.
 
+    ``outdir``: the folder ``app.synth()`` writes the YAML files into (one file per chart).
     ``service_class``: Default ``ZacatlService``; a service repository passes its subclass to change
     what every service renders (see docs/workloads.md).
     """

@@ -5,7 +5,7 @@ egress, then allow every pod DNS to the cluster's CoreDNS. Per service (``Servic
 ingress to the service port from the load balancer's subnets (or the laptop's ingress controller),
 from Prometheus and from the services that declare it as an upstream; egress to the database, to
 each upstream, to the internet when the service opts in with a reason, and to the Pod Identity
-agent and AWS APIs when it has an AWS role. Anything else is dropped.
+agent and the VPC endpoints of its AWS APIs when it has an AWS role. Anything else is dropped.
 
 ``ServiceNetworkPolicy`` is a plain ``cdk8s.ApiObject`` with a dict body rather than
 cdk8s-plus-27's ``NetworkPolicy`` (STYLE.md's default): it is one per service, and plus took 14
@@ -25,14 +25,14 @@ from constructs import Construct
 from .. import naming
 from ..config import EnvironmentConfig, ServiceSpec
 from ..config.service import NON_INTERNET_IPV4
-from ..facts import eks_pod_identity
+from ..facts import aws_endpoints, eks_pod_identity
 from .labels import environment_labels, selector_labels, service_labels
 from .platform import DNS_NAMESPACE, DNS_POD_LABELS, DNS_PORT, INGRESS_NGINX_NAMESPACE, MONITORING_NAMESPACE
 from .raw_fields import PlainApiObject, sorted_fields
 
 
 #: HTTPS, the port of every AWS API endpoint.
-AWS_API_PORT = 443
+AWS_API_PORT = aws_endpoints.PORT
 
 
 def callers(env: EnvironmentConfig, spec: ServiceSpec) -> tuple[ServiceSpec, ...]:
@@ -86,9 +86,11 @@ class ServiceNetworkPolicy(Construct):
     - each upstream: another service's pods on its container port, or an external range on its port;
     - ``spec.internet_egress``: the public internet (``_public_internet``) on its ports;
     - ``spec.needs_aws_role`` (cloud tiers): the EKS Pod Identity agent (IPv4 and IPv6 link-local
-      addresses, port 80), and AWS APIs on 443: the VPC range, where the interface endpoints (STS,
-      ECR) answer, and the public internet, where the other regional endpoints and the S3 gateway
-      endpoint's prefixes are (AWS publishes thousands of changing ranges: no policy can list them).
+      addresses, port 80), and the VPC range on 443, where the interface endpoints of
+      ``spec.aws_apis`` answer (``naming.aws_api_endpoints``; private DNS points the SDK's regional
+      host names there). S3 too goes through an interface endpoint: the gateway endpoint's
+      destinations are S3's public, changing ranges, which no ipBlock can follow
+      (``facts.aws_endpoints``). The public internet on 443 only with ``spec.aws_apis_over_internet``.
     """
 
     def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig, spec: ServiceSpec) -> None:
@@ -128,7 +130,8 @@ class ServiceNetworkPolicy(Construct):
             allow_to(_ip_block(f"{eks_pod_identity.AGENT_IPV4}/32"), eks_pod_identity.AGENT_PORT)
             allow_to(_ip_block(f"{eks_pod_identity.AGENT_IPV6}/128"), eks_pod_identity.AGENT_PORT)
             allow_to(_ip_block(env.network.vpc_cidr), AWS_API_PORT)
-            allow_to(_public_internet(), AWS_API_PORT)
+            if spec.aws_apis_over_internet is not None:
+                allow_to(_public_internet(), AWS_API_PORT)
 
         self.resource = PlainApiObject(
             self, "Resource", api_version="networking.k8s.io/v1", kind="NetworkPolicy",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shlex
 from importlib import resources
 from string import Template
+from typing import Literal
 
 from .. import naming
 from ..config import EnvironmentConfig
@@ -31,16 +32,23 @@ ROLLOUT_TIMEOUT_SECONDS = 180
 DATABASE_NAMESPACE = "mongodb"
 
 
-def package_scripts(env: EnvironmentConfig, recipe: container.ImageRecipe = container.ImageRecipe()) -> dict[str, str]:
-    """npm scripts (the service's ``package.json`` ``scripts``) of the compose path, run from the service's root:
+def package_scripts(env: EnvironmentConfig, recipe: container.ImageRecipe = container.ImageRecipe(), *,
+                    run_from: Literal["service", "deployment"] = "service") -> dict[str, str]:
+    """npm scripts (a ``package.json``'s ``scripts``) of the compose path:
 
     - ``docker:dev``: development stack in the foreground (hot reload; ``--profile redis`` adds Redis);
     - ``docker:prod``: the production-like stack, detached, returning once every health check passes;
     - ``docker:clean``: both stacks down with their volumes (MongoDB's data included).
-    All read ``.env`` at the service's root (copied from ``dist/local/compose/.env.example``).
+    All read ``.env`` in the folder npm runs them from (copied from ``dist/local/compose/.env.example``).
+    ``run_from``: whose ``package.json`` holds them: ``"service"`` (default) the service's, at its root;
+    ``"deployment"`` the deployment project's (``recipe.deployment_dir``), as ``zacatl-infra init`` writes.
     """
+    if run_from not in ("service", "deployment"):
+        raise ValueError(f"package scripts: run_from {run_from!r} is not 'service' or 'deployment'")
+
     def _compose(file: str, *args: str) -> str:
-        return " ".join(["docker", "compose", "--env-file", ".env", "-f", compose.compose_path(recipe, file), *args])
+        path = compose.compose_path(recipe, file) if run_from == "service" else f"{compose.COMPOSE_DIR}/{file}"
+        return " ".join(["docker", "compose", "--env-file", ".env", "-f", path, *args])
 
     return {
         "docker:dev": _compose(compose.DEVELOPMENT_FILE, "up", "--build"),
@@ -79,6 +87,8 @@ def makefile(env: EnvironmentConfig, recipe: container.ImageRecipe = container.I
                         f"--timeout={ROLLOUT_TIMEOUT_SECONDS}s")
     first = env.services[0]
     databases = [s.database.name for s in env.services if s.database] or ["<database>"]
+    # No service reads MongoDB (no `database` in any spec): starting one would only cost memory.
+    needs_database = any(s.database for s in env.services)
     mongodb_url = (f"mongodb://mongodb.{DATABASE_NAMESPACE}:{container_images.MONGODB_PORT}/{databases[0]}: "
                    "export MONGO_URI with it")
     template = Template(resources.files(__package__).joinpath("templates", "local.mk.tmpl").read_text())
@@ -89,6 +99,9 @@ def makefile(env: EnvironmentConfig, recipe: container.ImageRecipe = container.I
         images=_recipe(images), loads=_recipe(loads), secrets=_recipe(secrets) if secrets else "\t@true",
         rollouts=_recipe(rollouts), database_namespace=DATABASE_NAMESPACE, mongodb_url=mongodb_url,
         mongodb_image=container_images.MONGODB.reference,
+        throwaway_default="yes" if needs_database else "no",
+        throwaway_reason="Default: yes, a service has a database." if needs_database
+        else "Default: no, no service has a database.",
         mongodb_port=container_images.MONGODB_PORT, first_service=shlex.quote(first.name), first_port=first.container_port,
         forward_message=f"{first.name} answers on http://127.0.0.1:{first.container_port}"
                         f"{first.health.readiness_path or '/'} (Ctrl-C stops the port-forward)",

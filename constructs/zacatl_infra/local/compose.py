@@ -23,7 +23,6 @@ from .. import naming, runtime
 from ..config import EnvironmentConfig, ServiceSpec
 from ..config.quantity import cpu_millicores, memory_bytes
 from ..facts import container_images, zacatl
-from ..k8s.service import APP_SHUTDOWN_SECONDS, TMP_SIZE_MEBIBYTES
 from . import container
 
 #: Where the compose files are rendered, relative to the deployment project, and the way back.
@@ -114,6 +113,10 @@ def _build(spec: ServiceSpec, target: str, recipe: container.ImageRecipe) -> dic
 
 
 def _app_common(env: EnvironmentConfig, spec: ServiceSpec) -> dict[str, Any]:
+    # Imported here, not at the top: k8s.service loads cdk8s and its jsii kernel (Node), which
+    # `zacatl-infra init` (package_scripts) must not need.
+    from ..k8s.service import APP_SHUTDOWN_SECONDS
+
     common: dict[str, Any] = {
         "environment": service_variables(env, spec),
         "user": container.user(),
@@ -166,6 +169,8 @@ def development(env: EnvironmentConfig, recipe: container.ImageRecipe = containe
 def production(env: EnvironmentConfig, recipe: container.ImageRecipe = container.ImageRecipe()) -> dict[str, Any]:
     """``docker-compose.prod.yml`` as data: the built runtime image, hardened as the Deployment is.
     Raises ValueError as ``development`` does."""
+    from ..k8s.service import TMP_SIZE_MEBIBYTES  # see _app_common
+
     _check_host_ports(env)
     services: dict[str, Any] = {}
     for spec in env.services:

@@ -26,7 +26,7 @@ local-cluster: local-tools
 
 # A throwaway MongoDB (no authentication, no volume) in a namespace of its own, for services whose
 # environment renders no database of its own (set LOCAL_THROWAWAY_MONGODB=no when it does); the
-# services' NetworkPolicy allows MongoDB's port in kind's pod network.
+# services' NetworkPolicy allows MongoDB's port in kind's pod network. Default: yes, a service has a database.
 LOCAL_THROWAWAY_MONGODB ?= yes
 
 local-database: local-cluster
