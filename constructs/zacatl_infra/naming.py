@@ -127,8 +127,10 @@ def backup_key_prefix(service: ServiceSpec) -> str:
 def backed_up_services(env: EnvironmentConfig) -> tuple[ServiceSpec, ...]:
     """Services whose database the backup CronJob dumps (``database.backup``); empty for ``local``,
     which has no bucket. A backup writer exists in ``env`` exactly when this is not empty: the
-    cloud layer creates the missing-backup alarm and the backup role only then."""
-    if env.is_local:
+    cloud layer creates the missing-backup alarm and the backup role only then. Empty for
+    ``database.kind`` ``documentdb`` too: AWS Backup and DocumentDB's own point-in-time restore
+    back it up, not a dump CronJob."""
+    if env.is_local or env.database.kind == "documentdb":
         return ()
     return tuple(s for s in env.services if s.database and s.database.backup)
 
@@ -149,6 +151,30 @@ def in_cluster_database_secret_id(env: EnvironmentConfig) -> str:
     ``zacatl/<env>/mongodb``, or ``zacatl/<env>/<team>/mongodb`` for a team."""
     team = "" if env.team is None else f"{env.team}/"
     return f"{PROJECT}/{env.name}/{team}{IN_CLUSTER_DATABASE}"
+
+
+#: The Amazon DocumentDB cluster (``database.kind`` ``documentdb``), its Secrets Manager secret's last
+#: path segment.
+DOCUMENTDB = "documentdb"
+
+
+def documentdb_cluster_identifier(env: EnvironmentConfig) -> str:
+    """DocumentDB cluster identifier: ``zacatl-<env>`` (its CloudWatch metrics carry it)."""
+    return _owner(env)
+
+
+def documentdb_secret_id(env: EnvironmentConfig) -> str:
+    """Secrets Manager secret of the DocumentDB master user (``username``, ``password``, ``host``,
+    ``port``; rotated): ``zacatl/<env>/documentdb``, or ``zacatl/<env>/<team>/documentdb`` for a team.
+    The services' ExternalSecrets build ``MONGO_URI`` from it."""
+    team = "" if env.team is None else f"{env.team}/"
+    return f"{PROJECT}/{env.name}/{team}{DOCUMENTDB}"
+
+
+def documentdb_backup_vault_name(env: EnvironmentConfig) -> str:
+    """AWS Backup vault of the DocumentDB recovery points: ``zacatl-<env>-documentdb``; the DR stack's
+    copy vault in ``backups.replication_region`` has the same name."""
+    return f"{_owner(env)}-{DOCUMENTDB}"
 
 
 def secret_id(env: EnvironmentConfig, service: ServiceSpec) -> str:

@@ -67,6 +67,12 @@ class Alarms(Construct):
             resources=["*"],
             conditions={"StringEquals": {"aws:SourceAccount": env.account}},
         ))
+        if env.database.kind == "documentdb":
+            # EventBridge delivers AWS Backup failures (cloud/documentdb_backup.py) to the encrypted topic.
+            self.key.add_to_resource_policy(iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"], resources=["*"],
+                conditions={"StringEquals": {"aws:SourceAccount": env.account}}))
         # Named through naming: Alertmanager's configuration carries the same ARN (no lookup at synth).
         self.topic = sns.Topic(self, "Topic", topic_name=naming.alarm_topic_name(env),
                                display_name=f"zacatl {env.name} alarms",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import aws_cdk as cdk
+from aws_cdk import aws_backup as backup
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -22,6 +23,8 @@ class DisasterRecoveryStack(cdk.Stack):
       lifecycle as the source (expiry at ``retention_days``) and, when the source uses Object Lock,
       Object Lock too (S3 refuses to replicate a locked bucket into one without it).
     - Its access logs go to a private, versioned, TLS-only bucket of the same region.
+    - With ``database.kind`` ``documentdb``: the AWS Backup vault ``naming.documentdb_backup_vault_name(env)``
+      (same key) the environment's backup plan copies DocumentDB recovery points into.
 
     Deploy it before the environment's stack: S3 checks that the destination exists when the
     replication configuration is written. ``EnvironmentStack`` depends on it, so ``cdk deploy
@@ -57,6 +60,10 @@ class DisasterRecoveryStack(cdk.Stack):
             lifecycle_rules=[lifecycle_rule(env)],
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
+        # DocumentDB recovery points are copied here by the environment's AWS Backup plan.
+        self.vault = backup.BackupVault(
+            self, "DocumentDbVault", backup_vault_name=naming.documentdb_backup_vault_name(env), encryption_key=self.key,
+            removal_policy=cdk.RemovalPolicy.RETAIN) if env.database.kind == "documentdb" else None
         cdk.CfnOutput(self, "ReplicaBucketName", value=self.bucket.bucket_name)
         cdk.CfnOutput(self, "ReplicaKeyArn", value=self.key.key_arn,
                       description="copy into backups.replica_key_arn of the environment file")

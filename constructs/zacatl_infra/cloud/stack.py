@@ -12,7 +12,9 @@ from .backups import REQUEST_METRICS_ID, BackupBucket
 from .certificates import IngressCertificate
 from .endpoints import AwsApiEndpoints
 from .cluster import Cluster
-from .database import AtlasPrivateEndpoint, InClusterDatabaseSecret
+from .database import AtlasPrivateEndpoint, DocumentDbCluster, InClusterDatabaseSecret
+from .database_alarms import DocumentDbAlarms
+from .documentdb_backup import DocumentDbBackup
 from .dr_stack import DisasterRecoveryStack
 from .gitops import GitOps
 from .identity import ServiceSecrets, WorkloadIdentities
@@ -76,11 +78,20 @@ class EnvironmentStack(cdk.Stack):
                                              cluster=self.cluster.cluster) if env.database.kind == "atlas" else None
         self.database_secret = InClusterDatabaseSecret(self, "DatabaseSecret", env=env, key=self.secrets.key) \
             if env.database.kind == "in_cluster" and any(s.database for s in env.services) else None
+        self.documentdb = DocumentDbCluster(self, "DocumentDb", env=env, vpc=self.network.vpc,
+                                            cluster=self.cluster.cluster, log_key=self.network.log_key) \
+            if env.database.kind == "documentdb" else None
         readable = dict(self.secrets.secrets)
         if self.database_secret is not None:
             readable[naming.IN_CLUSTER_DATABASE] = self.database_secret.secret
+        if self.documentdb is not None:
+            readable[naming.DOCUMENTDB] = self.documentdb.secret
         self.alarms = Alarms(self, "Alarms", env=env, cluster_name=self.cluster.cluster.cluster_name,
                              backup_bucket=self.backups.bucket, backup_metrics_filter=REQUEST_METRICS_ID)
+        self.documentdb_alarms = DocumentDbAlarms(self, "DocumentDbAlarms", env=env, cluster=self.documentdb.cluster,
+                                                  topic=self.alarms.topic) if self.documentdb else None
+        self.documentdb_backup = DocumentDbBackup(self, "DocumentDbBackup", env=env, cluster=self.documentdb.cluster,
+                                                  topic=self.alarms.topic) if self.documentdb else None
         self.identities = WorkloadIdentities(
             self, "Identities", env=env, cluster=self.cluster.cluster, backup_bucket=self.backups.bucket,
             backup_key=self.backups.key, secrets=readable, alarm_topic=self.alarms.topic)

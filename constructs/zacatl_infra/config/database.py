@@ -8,8 +8,10 @@ One ``DatabaseSettings`` per environment (``EnvironmentConfig.database``); the s
 - ``atlas``: MongoDB Atlas reached through an AWS PrivateLink interface endpoint in the private
   subnets (``cloud/database.py``), whose service name Atlas shows when the private endpoint is
   created (``atlas.endpoint_service_name``).
+- ``documentdb``: an Amazon DocumentDB cluster in the private subnets (``cloud/database.py``), backed
+  up by AWS Backup and its own point-in-time restore instead of the dump CronJob.
 
-Both are backed up by the same CronJob (``k8s/backup.py``): ``mongodump --archive --gzip`` into the
+``in_cluster`` and ``atlas`` are backed up by the same CronJob (``k8s/backup.py``): ``mongodump --archive --gzip`` into the
 environment's backup bucket, on ``backup.schedule`` in ``backup.time_zone``. The schedule must meet
 ``backup.rpo_hours``: its longest gap between two runs, over a whole year in that time zone (so
 daylight-saving jumps count), may not exceed it.
@@ -26,16 +28,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from cronsim import CronSim, CronSimError
 from pydantic import Field, field_validator, model_validator
 
+from ..facts import documentdb
 from ._base import FrozenModel
 from .quantity import memory_bytes
 
-DatabaseKind = Literal["in_cluster", "atlas"]
+DatabaseKind = Literal["in_cluster", "atlas", "documentdb"]
 """Where the environment's MongoDB runs; see the module docstring."""
 
 #: Macros Kubernetes CronJob schedules accept besides five fields (robfig/cron's standard parser).
 _MACROS = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
            "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *"}
 #: Atlas shows the PrivateLink endpoint service as com.amazonaws.vpce.<region>.vpce-svc-<17 hex>.
+#: DocumentDB instance classes: db.<family>.<size> (db.r6g.large, db.t4g.medium).
+_INSTANCE_CLASS = re.compile(r"^db\.[a-z0-9]+\.[a-z0-9]+$")
 _ENDPOINT_SERVICE = re.compile(r"^com\.amazonaws\.vpce\.[a-z]{2}(-gov)?-[a-z]+-[0-9]\.vpce-svc-[0-9a-f]{17}$")
 #: How long a dump may take after its scheduled start before its absence alerts (the backup Job's
 #: activeDeadlineSeconds is shorter, so a run that overruns has already failed by then).
@@ -182,18 +187,58 @@ class AtlasSettings(FrozenModel):
         return value
 
 
+class DocumentDbSettings(FrozenModel):
+    """An Amazon DocumentDB cluster (``cloud/database.py``).
+
+    ``instance_class``: Default ``db.t4g.medium`` (burstable; size prod to its working set, for
+    example ``db.r6g.large``). ``instances``: one writer plus replicas, spread over the zones.
+    Default 1; prod needs at least 2 so a zone loss fails over instead of stopping.
+    ``engine_version``: Default ``facts.documentdb.ENGINE_VERSION``. Point-in-time restore covers
+    ``backups.retention_days`` of the environment (DocumentDB allows 1-35).
+    """
+
+    instance_class: str = Field(
+        default="db.t4g.medium",
+        description='DocumentDB instance class (db.<family>.<size>). Default: db.t4g.medium.')
+    instances: int = Field(
+        default=1, ge=1, le=16,
+        description='Instances (one writer, the rest replicas across zones). Default: 1; prod at least 2.')
+    engine_version: str = Field(
+        default=documentdb.ENGINE_VERSION,
+        description=f'DocumentDB engine version, one of {list(documentdb.ENGINE_VERSIONS)}. '
+                    f'Default: {documentdb.ENGINE_VERSION}.')
+
+    @field_validator("instance_class")
+    @classmethod
+    def _instance_class(cls, value: str) -> str:
+        if not _INSTANCE_CLASS.match(value):
+            raise ValueError(f"{value!r} is not a DocumentDB instance class such as 'db.r6g.large'")
+        return value
+
+    @field_validator("engine_version")
+    @classmethod
+    def _engine_version(cls, value: str) -> str:
+        if value not in documentdb.ENGINE_VERSIONS:
+            raise ValueError(f"{value!r} is not a DocumentDB engine version; allowed: "
+                             f"{list(documentdb.ENGINE_VERSIONS)} (facts/documentdb.py)")
+        return value
+
+
 class DatabaseSettings(FrozenModel):
     """The environment's MongoDB and its backups. Default: in the cluster, backed up daily at 03:00 UTC."""
 
     kind: DatabaseKind = Field(
         default="in_cluster",
-        description=("Where MongoDB runs: in_cluster (official image as a StatefulSet; local and dev only) or atlas "
-                     "(MongoDB Atlas through PrivateLink). Default: in_cluster; prod refuses it."),
+        description=("Where MongoDB runs: in_cluster (official image as a StatefulSet; local and dev only), atlas "
+                     "(MongoDB Atlas through PrivateLink) or documentdb (Amazon DocumentDB). Default: in_cluster; "
+                     "prod refuses it."),
     )
     backup: BackupSchedule = Field(default=BackupSchedule(), description='When the backup CronJob runs, and its RPO.')
     in_cluster: InClusterDatabase = Field(
         default=InClusterDatabase(), description='The in-cluster MongoDB (kind in_cluster).')
     atlas: AtlasSettings | None = Field(default=None, description='MongoDB Atlas (kind atlas). Default: none.')
+    documentdb: DocumentDbSettings | None = Field(
+        default=None, description='Amazon DocumentDB (kind documentdb). Default: none.')
     dump_scratch_size: str = Field(
         default="20Gi",
         description='Size limit of the scratch volume a dump is written to before its upload. Default: 20Gi.',
@@ -205,4 +250,6 @@ class DatabaseSettings(FrozenModel):
             raise ValueError("kind 'atlas' needs atlas.endpoint_service_name (the PrivateLink service Atlas shows)")
         if self.kind != "atlas" and self.atlas is not None:
             raise ValueError(f"atlas settings are given but kind is {self.kind!r}; allowed: kind 'atlas'")
+        if self.kind != "documentdb" and self.documentdb is not None:
+            raise ValueError(f"documentdb settings are given but kind is {self.kind!r}; allowed: kind 'documentdb'")
         return self

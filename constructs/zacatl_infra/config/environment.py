@@ -13,6 +13,7 @@ from pydantic import AfterValidator, Field, ValidationInfo, WithJsonSchema, fiel
 
 from ..facts import aws_limits, aws_regions, ec2, eks_versions
 from ..facts import backups as backup_facts
+from ..facts import documentdb as documentdb_facts
 from . import network_layout
 from ._base import DnsLabel, FrozenModel
 from .database import DatabaseSettings
@@ -711,12 +712,21 @@ class EnvironmentConfig(FrozenModel):
         if self.tier == "prod":
             if database.kind == "in_cluster":
                 problems.append("database.kind 'in_cluster' is refused in prod: one MongoDB pod on one zonal volume "
-                                "cannot survive a zone loss; allowed: 'atlas'")
+                                "cannot survive a zone loss; allowed: 'atlas', 'documentdb'")
+            if database.kind == "documentdb" and (database.documentdb is None or database.documentdb.instances < 2):
+                count = database.documentdb.instances if database.documentdb else 1
+                problems.append(f"database.documentdb.instances {count} is below the prod minimum 2: one instance "
+                                "cannot fail over to another zone")
             if database.backup.rpo_hours > PROD_MAX_RPO_HOURS:
                 problems.append(f"database.backup.rpo_hours {database.backup.rpo_hours} is above the prod maximum "
                                 f"{PROD_MAX_RPO_HOURS}")
         if self.is_local and database.kind != "in_cluster":
             problems.append(f"database.kind {database.kind!r}: a laptop cluster has no AWS network path; allowed: 'in_cluster'")
+        if database.kind == "documentdb":
+            low, high = documentdb_facts.BACKUP_RETENTION_DAYS
+            if not low <= backups.retention_days <= high:
+                problems.append(f"backups.retention_days {backups.retention_days} is outside what DocumentDB keeps for "
+                                f"point-in-time restore ({low}-{high} days) with database.kind 'documentdb'")
         if backups.replication_region is not None and backups.replica_key_arn is None:
             problems.append("backups.replication_region is set but backups.replica_key_arn is not: deploy the DR stack "
                             "first and copy its ReplicaKeyArn output (docs/disaster-recovery.md)")

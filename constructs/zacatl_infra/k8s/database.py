@@ -17,7 +17,7 @@ from constructs import Construct
 from .. import naming, sync
 from ..config import EnvironmentConfig, ServiceSpec
 from ..config.quantity import cpu_millicores, memory_bytes
-from ..facts import atlas
+from ..facts import atlas, documentdb
 from ..facts import backups as facts
 from ..imports.io import external_secrets as eso
 from .hardening import RUN_AS_USER, THIRD_PARTY_IMAGE_SKIPS, container_security, harden, pod_security, resources
@@ -38,6 +38,7 @@ def database_egress(scope: Construct, env: EnvironmentConfig, spec: ServiceSpec,
     - ``in_cluster``: the MongoDB pods (``DATABASE_LABELS``) on 27017;
     - ``atlas``: the private subnets (``naming.private_subnet_cidrs``), where the PrivateLink
       endpoint has its interfaces, on 1024-65535 (``facts.atlas``: Atlas maps each node to a port);
+    - ``documentdb``: the private subnets, where the cluster's instances are, on 27017 only;
     - and every extra ``spec.database.egress_cidrs`` range on ``spec.database.port``.
     """
     database = spec.database
@@ -46,6 +47,10 @@ def database_egress(scope: Construct, env: EnvironmentConfig, spec: ServiceSpec,
     if env.database.kind == "in_cluster":
         policy.add_egress_rule(kplus.Pods.select(scope, f"{prefix}Pods", labels=DATABASE_LABELS),
                                [kplus.NetworkPolicyPort.tcp(facts.MONGO_PORT)])
+    elif env.database.kind == "documentdb":
+        for i, cidr in enumerate(naming.private_subnet_cidrs(env)):
+            policy.add_egress_rule(kplus.NetworkPolicyIpBlock.ipv4(scope, f"{prefix}Endpoint{i}", cidr),
+                                   [kplus.NetworkPolicyPort.tcp(documentdb.PORT)])
     else:
         low, high = atlas.PRIVATE_ENDPOINT_PORTS
         for i, cidr in enumerate(naming.private_subnet_cidrs(env)):
@@ -66,6 +71,9 @@ def database_egress_rules(env: EnvironmentConfig, spec: ServiceSpec) -> list[dic
     if env.database.kind == "in_cluster":
         rules.append({"ports": [{"port": facts.MONGO_PORT, "protocol": "TCP"}],
                       "to": [{"podSelector": {"matchLabels": dict(sorted(DATABASE_LABELS.items()))}}]})
+    elif env.database.kind == "documentdb":
+        rules += [{"ports": [{"port": documentdb.PORT, "protocol": "TCP"}], "to": [{"ipBlock": {"cidr": cidr}}]}
+                  for cidr in naming.private_subnet_cidrs(env)]
     else:
         low, high = atlas.PRIVATE_ENDPOINT_PORTS
         rules += [{"ports": [{"endPort": high, "port": low, "protocol": "TCP"}], "to": [{"ipBlock": {"cidr": cidr}}]}

@@ -5,6 +5,11 @@ authenticates with its own EKS Pod Identity, so the store has no auth block), an
 ``ExternalSecret`` per service that copies the keys of ``spec.all_secrets`` from the secret
 ``naming.secret_id(env, spec)`` into the Kubernetes Secret ``naming.kubernetes_secret_name(spec)``.
 
+With ``database.kind`` ``documentdb`` the connection string is not a key of the service's secret:
+the ExternalSecret reads the cluster's master secret (``naming.documentdb_secret_id(env)``, rotated
+by Secrets Manager) and builds it with a template (``documentdb_uri_template``), so a rotated
+password reaches the Secret on the next refresh.
+
 ``local``: neither object; the same Secret name is created by hand with ``kubectl create secret``
 (see docs/workloads.md), so the Deployment is identical in every tier.
 """
@@ -16,6 +21,7 @@ from constructs import Construct
 
 from .. import naming
 from ..config import EnvironmentConfig, ServiceSpec
+from ..facts import documentdb
 from ..imports.io import external_secrets as eso
 from .labels import environment_labels, service_labels
 
@@ -66,6 +72,22 @@ class ServiceExternalSecret(Construct):
                 "secrets or a database connection_secret (got none)"
             )
         remote_key = naming.secret_id(env, spec)
+        data = [eso.ExternalSecretSpecData(
+                    secret_key=ref.key, remote_ref=eso.ExternalSecretSpecDataRemoteRef(key=remote_key, property=ref.key))
+                for ref in spec.all_secrets]
+        template = None
+        if spec.database and env.database.kind == "documentdb":
+            uri_key = spec.database.connection_secret.key
+            own = [d for d in data if d.secret_key != uri_key]
+            data = own + [eso.ExternalSecretSpecData(
+                secret_key=f"documentdb_{k}", remote_ref=eso.ExternalSecretSpecDataRemoteRef(
+                    key=naming.documentdb_secret_id(env), property=k)) for k in DOCUMENTDB_KEYS]
+            # Replace: only the keys listed here reach the Secret, not the master secret's parts.
+            template = eso.ExternalSecretSpecTargetTemplate(
+                engine_version=eso.ExternalSecretSpecTargetTemplateEngineVersion.V2,
+                merge_policy=eso.ExternalSecretSpecTargetTemplateMergePolicy.REPLACE,
+                data={**{d.secret_key: f'{{{{ index . "{d.secret_key}" }}}}' for d in own},
+                      uri_key: documentdb_uri_template(spec)})
         self.resource = eso.ExternalSecret(
             self,
             "Resource",
@@ -79,16 +101,28 @@ class ServiceExternalSecret(Construct):
                     name=naming.kubernetes_secret_name(spec),
                     creation_policy=eso.ExternalSecretSpecTargetCreationPolicy.OWNER,
                     deletion_policy=eso.ExternalSecretSpecTargetDeletionPolicy.RETAIN,
+                    template=template,
                 ),
-                data=[
-                    eso.ExternalSecretSpecData(
-                        secret_key=ref.key,
-                        remote_ref=eso.ExternalSecretSpecDataRemoteRef(key=remote_key, property=ref.key),
-                    )
-                    for ref in spec.all_secrets
-                ],
+                data=data,
             ),
         )
+
+
+#: Template variables the DocumentDB master secret's JSON keys are read into (``username``,
+#: ``password`` from the generated secret; ``host``, ``port`` added by its attachment to the cluster).
+DOCUMENTDB_KEYS = ("username", "password", "host", "port")
+
+
+def documentdb_uri_template(spec: ServiceSpec) -> str:
+    """External Secrets (template engine v2) text of ``spec``'s DocumentDB connection string:
+    ``mongodb://<user>:<password>@<cluster endpoint>:<port>/<database>?<options>``, the options
+    ``facts.documentdb.CONNECTION_OPTIONS`` plus ``authSource=admin`` (DocumentDB keeps users in
+    ``admin``; with a database in the path a driver would otherwise authenticate against that database).
+    The password holds no URI delimiter (``cloud.database.EXCLUDED_PASSWORD_CHARACTERS``)."""
+    assert spec.database is not None
+    user, password, host, port = (f'{{{{ index . "documentdb_{k}" }}}}' for k in DOCUMENTDB_KEYS)
+    return (f"mongodb://{user}:{password}@{host}:{port}/{spec.database.name}"
+            f"?{documentdb.CONNECTION_OPTIONS}&authSource=admin")
 
 
 def local_secret_command(env: EnvironmentConfig, spec: ServiceSpec) -> str:
