@@ -171,7 +171,8 @@ def main(argv: list[str] | None = None, root: Path | None = None, *,
                              service_class=service_class, image_recipe=image_recipe)
         else:
             envs = synth_all(project, only, service_class=service_class, image_recipe=image_recipe)
-            print(f"synthesized {len(envs)} environments: {', '.join(e.name for e in envs)} "
+            noun = "environment" if len(envs) == 1 else "environments"
+            print(f"synthesized {len(envs)} {noun}: {', '.join(e.name for e in envs)} "
                   f"-> {project.dist_dir.name}/ and {project.cdk_out_dir.name}/")
     except ConfigError as err:
         print(f"zacatl-infra: {err}\nnothing was written.", file=sys.stderr)
