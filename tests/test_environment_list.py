@@ -24,11 +24,14 @@ from zacatl_infra.synth import render_workloads
 
 from .conftest import ENVIRONMENT_NAMES, ROOT, YamlLoader
 
-#: staging.py -> qa.py: every value that must differ between two environments of one platform.
+#: The added environment's name: ``qa``, or the first of these the project does not have yet (a user
+#: who added ``qa`` themselves runs this test too).
+NEW = next(n for n in ("qa", "uat", "perf", "preprod", "sandbox") if n not in ENVIRONMENT_NAMES)
+#: staging.py -> <NEW>.py: every value that must differ between two environments of one platform.
 _QA = {
-    'name="staging"': 'name="qa"',
+    'name="staging"': f'name="{NEW}"',
     '"222222222222"': '"444444444444"',
-    'domain="staging.zacatl.example.com"': 'domain="qa.zacatl.example.com"',
+    'domain="staging.zacatl.example.com"': f'domain="{NEW}.zacatl.example.com"',
     '"Z01234567STGZONE0002"': '"Z01234567QAZONE00005"',
 }
 
@@ -39,7 +42,7 @@ def _project_with_qa(root: Path) -> Path:
     for old, new in _QA.items():
         assert old in text, f"environments/staging.py no longer has {old}: update _QA"
         text = text.replace(old, new)
-    (root / "environments" / "qa.py").write_text(text)
+    (root / "environments" / f"{NEW}.py").write_text(text)
     # The session's own derivation, copied unchanged: ROOT is the folder above tests/.
     (root / "tests").mkdir()
     for name in ("__init__.py", "conftest.py", "jobs.py"):
@@ -55,15 +58,15 @@ def test_a_fifth_environment_file_is_parametrized_loaded_and_rendered_without_a_
         cwd=root, capture_output=True, text=True, timeout=120)
     assert derived.returncode == 0, derived.stderr
     names, cloud_names = json.loads(derived.stdout.splitlines()[-1])
-    assert names == sorted([*ENVIRONMENT_NAMES, "qa"]) and "qa" in cloud_names
+    assert names == sorted([*ENVIRONMENT_NAMES, NEW]) and NEW in cloud_names
 
     envs = {e.name: e for e in load_environments(root / "environments")}
-    qa = envs["qa"]
-    assert (qa.tier, qa.account, qa.domain) == ("staging", "444444444444", "qa.zacatl.example.com")
+    qa = envs[NEW]
+    assert (qa.tier, qa.account, qa.domain) == ("staging", "444444444444", f"{NEW}.zacatl.example.com")
     assert naming.stack_name(qa) != naming.stack_name(envs["staging"])
 
     render_workloads([qa], tmp_path / "dist")
-    files = sorted((tmp_path / "dist" / "qa").glob("*.yaml"))
+    files = sorted((tmp_path / "dist" / NEW).glob("*.yaml"))
     assert files and files[0].name == "00-namespace.yaml"
     documents = [d for f in files for d in yaml.load_all(f.read_text(), Loader=YamlLoader) if d]
     deployments = [d for d in documents if d["kind"] == "Deployment"]
@@ -71,13 +74,14 @@ def test_a_fifth_environment_file_is_parametrized_loaded_and_rendered_without_a_
     namespaces = {d["metadata"].get("namespace") for d in documents} - {None}
     assert not [n for n in namespaces if "staging" in n], "qa's objects land in staging's namespace"
     hosts = {rule["host"] for d in documents if d["kind"] == "Ingress" for rule in d["spec"]["rules"]}
-    assert hosts and all(host.endswith(".qa.zacatl.example.com") or host == "qa.zacatl.example.com" for host in hosts)
+    assert hosts and all(host.endswith(f".{NEW}.zacatl.example.com") or host == f"{NEW}.zacatl.example.com"
+                         for host in hosts)
 
 
 def test_a_copied_environment_that_keeps_stagings_domain_fails_at_load(tmp_path: Path):
     # The loader's checks between environments see the new file too: a copy left half-edited fails.
     root = _project_with_qa(tmp_path / "project")
-    qa = root / "environments" / "qa.py"
-    qa.write_text(qa.read_text().replace('domain="qa.zacatl.example.com"', 'domain="staging.zacatl.example.com"'))
+    qa = root / "environments" / f"{NEW}.py"
+    qa.write_text(qa.read_text().replace(f'domain="{NEW}.zacatl.example.com"', 'domain="staging.zacatl.example.com"'))
     with pytest.raises(ConfigError, match="staging.zacatl.example.com"):
         load_environments(root / "environments")
