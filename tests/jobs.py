@@ -117,9 +117,6 @@ class Jobs:
         if name not in self._futures:
             self._futures[name] = self._pool.submit(lambda: fn(*(self.result(n) for n in needs)))
 
-    def started(self, name: str) -> bool:
-        return name in self._futures
-
     def result(self, name: str) -> object:
         return self._futures[name].result()
 

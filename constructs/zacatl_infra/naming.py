@@ -278,13 +278,9 @@ ARGOCD_NAMESPACE = "argocd"
 #: capability registers nothing by itself (EKS user guide, "Register target clusters"), so the stack adds a
 #: cluster Secret of this name whose server is the cluster ARN. Applications address it by name only.
 ARGOCD_IN_CLUSTER = "in-cluster"
-#: Argo CD project of the platform add-ons; the environment's workloads use their own.
+#: Argo CD project of the platform add-ons. The root Application, which syncs the environment's
+#: workloads, stays in Argo CD's ``default`` project (cloud/gitops.py).
 PLATFORM_PROJECT = "platform"
-
-
-def workloads_project(env: EnvironmentConfig) -> str:
-    """Argo CD project of the environment's own workloads: ``zacatl-<env>``."""
-    return f"{PROJECT}-{env.name}"
 
 
 def root_application(env: EnvironmentConfig) -> str:

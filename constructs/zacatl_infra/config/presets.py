@@ -109,11 +109,12 @@ def service(tier: Tier, /, **fields: Any) -> ServiceSpec:
 
 
 def environment(tier: Tier, /, **fields: Any) -> EnvironmentConfig:
-    """An EnvironmentConfig with the tier's defaults merged under ``fields``."""
+    """An EnvironmentConfig with the tier's defaults merged under ``fields`` (the model merges them
+    itself: ``EnvironmentConfig._tier_defaults``); an unknown tier is refused with a suggestion."""
     name = str(fields.get("name", "?"))
     tier = _known_tier(tier, name, "tier")
     try:
-        return EnvironmentConfig.model_validate(_merge(_ENVIRONMENT_DEFAULTS[tier], {"tier": tier, **fields}))
+        return EnvironmentConfig.model_validate({"tier": tier, **fields})
     except ValidationError as err:
         raise from_validation_error(name, err, model=EnvironmentConfig) from None
 
