@@ -19,9 +19,8 @@ from __future__ import annotations
 import cdk8s
 from constructs import Construct
 
-from .. import naming
+from .. import documentdb_tls, naming
 from ..config import EnvironmentConfig, ServiceSpec
-from ..facts import documentdb
 from ..imports.io import external_secrets as eso
 from .labels import environment_labels, service_labels
 
@@ -116,13 +115,13 @@ DOCUMENTDB_KEYS = ("username", "password", "host", "port")
 def documentdb_uri_template(spec: ServiceSpec) -> str:
     """External Secrets (template engine v2) text of ``spec``'s DocumentDB connection string:
     ``mongodb://<user>:<password>@<cluster endpoint>:<port>/<database>?<options>``, the options
-    ``facts.documentdb.CONNECTION_OPTIONS`` plus ``authSource=admin`` (DocumentDB keeps users in
-    ``admin``; with a database in the path a driver would otherwise authenticate against that database).
+    ``documentdb_tls.connection_options()`` (AWS's replica-set options, ``tlsCAFile`` naming the CA
+    bundle the image holds, ``authSource=admin``).
     The password holds no URI delimiter (``cloud.database.EXCLUDED_PASSWORD_CHARACTERS``)."""
     assert spec.database is not None
     user, password, host, port = (f'{{{{ index . "documentdb_{k}" }}}}' for k in DOCUMENTDB_KEYS)
     return (f"mongodb://{user}:{password}@{host}:{port}/{spec.database.name}"
-            f"?{documentdb.CONNECTION_OPTIONS}&authSource=admin")
+            f"?{documentdb_tls.connection_options()}")
 
 
 def local_secret_command(env: EnvironmentConfig, spec: ServiceSpec) -> str:
