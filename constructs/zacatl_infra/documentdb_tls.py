@@ -13,8 +13,10 @@ by default (``facts.documentdb.CA_BUNDLE_URL``). The two halves of the fix are d
 Why ``tlsCAFile`` and not ``NODE_EXTRA_CA_CERTS``: the requirement is then visible in the one value
 the service already receives (and the migration Job, which runs the same image with the same
 Secret), and an image without the bundle fails at connect with an error naming the missing path
-instead of an unverified-certificate error. Why in the image and not a ConfigMap: the bundle (about 160 KB) changes when AWS adds a CA and
-cannot be fetched by an offline synth; an image build fetches the current one.
+instead of an unverified-certificate error. Why in the image and not a ConfigMap: the bundle
+changes when AWS adds a CA and cannot be fetched by an offline synth; an image build fetches the
+current one. The CAs the driver loads from the file replace Node's built-in list for that client
+only; the bundle holds every CA DocumentDB's certificates chain to, so nothing else is needed.
 """
 
 from __future__ import annotations

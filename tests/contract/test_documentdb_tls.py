@@ -16,7 +16,9 @@ Facts (``facts/documentdb.py``, ``facts/mongodb_driver.py``, each with its sourc
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,11 +28,13 @@ import yaml
 from zacatl_infra import cli, documentdb_tls, naming
 from zacatl_infra.config import presets
 from zacatl_infra.facts import documentdb, mongodb_driver
+from zacatl_infra.k8s import secrets
 from zacatl_infra.k8s.charts import environment_app
 from zacatl_infra.local import container
 
+from ..conftest import ROOT
 from ..documentdb import documentdb_environment
-from ..local.test_container import _stages
+from ..local.test_container import NODE, _stages
 
 SCRIPT = "/app/dist/create-indexes.js"
 #: Values standing in for the master secret's keys when the ExternalSecret's template is evaluated.
@@ -128,3 +132,58 @@ def test_fails_a_dockerfile_without_the_bundle():
     without = "\n".join(line for line in container.dockerfile(spec).splitlines() if not line.startswith("ADD "))
     assert documentdb_tls.CA_BUNDLE_PATH not in _image_ca_files(without)
     assert _image_ca_files(container.dockerfile(spec))[documentdb_tls.CA_BUNDLE_PATH][1] == 0o444
+
+
+def test_the_ca_file_is_reread_within_five_minutes_of_a_rotation(rendered):
+    # The master secret's single-user rotation changes the password at once; new connections fail
+    # until the Secret follows, so its ExternalSecret re-reads it every 5 minutes (secrets.py).
+    _, docs = rendered
+    (external,) = [d for d in docs if d["kind"] == "ExternalSecret"]
+    assert external["spec"]["refreshInterval"] == secrets.DOCUMENTDB_REFRESH_INTERVAL == "5m"
+
+
+#: Parses a connection string with the driver Zacatl resolves (mongodb 7.5.0, a pinned devDependency
+#: in package.json), then connects once with a 100 ms server selection timeout; prints what it parsed
+#: and how the connect failed.
+_DRIVER = """
+const { MongoClient } = require(process.argv[1]);
+const client = new MongoClient(process.argv[2], { serverSelectionTimeoutMS: 100 });
+const o = client.options;
+const parsed = { tls: o.tls, tlsCAFile: o.tlsCAFile, retryWrites: o.retryWrites, replicaSet: o.replicaSet,
+  readPreference: o.readPreference.mode, authSource: o.credentials && o.credentials.source, dbName: o.dbName };
+client.connect().then(
+  () => { console.log(JSON.stringify({ parsed, error: null })); process.exit(0); },
+  (e) => { console.log(JSON.stringify({ parsed, error: { name: e.name, code: e.code || null, message: e.message } }));
+           process.exit(0); });
+"""
+
+
+def _driver(uri: str) -> dict:
+    module = ROOT / "node_modules" / "mongodb"
+    version = json.loads((module / "package.json").read_text())["version"]
+    assert version == mongodb_driver.DRIVER_VERSION, f"package.json pins mongodb {version}, the facts say " \
+                                                     f"{mongodb_driver.DRIVER_VERSION}: keep them one"
+    result = subprocess.run([str(NODE), "-e", _DRIVER, str(module), uri], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_the_driver_zacatl_uses_reads_the_uri_as_documentdb_needs_and_opens_the_ca_file(rendered, tmp_path):
+    env, docs = rendered
+    spec = env.services[0]
+    (external,) = [d for d in docs if d["kind"] == "ExternalSecret"]
+    template = external["spec"]["target"]["template"]["data"][spec.database.connection_secret.key]
+    # A host nothing answers on: the driver parses the URI, opens the CA file, then fails server selection.
+    uri = _evaluate(template).replace(f"{SAMPLE['host']}:{SAMPLE['port']}", "127.0.0.1:1")
+    report = _driver(uri)
+    assert report["parsed"] == {"tls": True, "tlsCAFile": documentdb_tls.CA_BUNDLE_PATH, "retryWrites": False,
+                                "replicaSet": "rs0", "readPreference": "secondaryPreferred", "authSource": "admin",
+                                "dbName": spec.database.name}
+    # Here the bundle's path does not exist: the connect fails on the file, naming it, before any network.
+    assert report["error"]["code"] == "ENOENT" and documentdb_tls.CA_BUNDLE_PATH in report["error"]["message"]
+    # With the file present (a stand-in PEM at another path), the connect gets past it to the network.
+    ca = tmp_path / "bundle.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n")
+    report = _driver(uri.replace(documentdb_tls.CA_BUNDLE_PATH, str(ca)))
+    assert report["parsed"]["tlsCAFile"] == str(ca)
+    assert report["error"]["name"] == "MongoServerSelectionError", report["error"]

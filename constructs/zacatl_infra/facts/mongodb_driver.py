@@ -14,6 +14,9 @@ platform relies on, each with its source.
   which replaces Node's built-in CA list for that client (Node.js ``tls.createSecureContext``: ``ca``
   overrides the Mozilla-curated defaults). A missing file fails the connect with ENOENT, naming the
   path; nothing falls back to an unverified connection.
+
+``package.json`` pins the same driver as a development dependency: ``tests/contract/test_documentdb_tls.py``
+parses the rendered connection string with it and checks the connect opens the CA file it names.
 """
 
 from __future__ import annotations
