@@ -32,6 +32,7 @@ from zacatl_infra.k8s import secrets
 from zacatl_infra.k8s.charts import environment_app
 from zacatl_infra.local import container
 
+from ..checks.test_kubernetes_schemas import CRDS, crd_schemas, validate_object
 from ..conftest import ROOT
 from ..documentdb import documentdb_environment
 from ..local.test_container import NODE, _stages
@@ -187,3 +188,15 @@ def test_the_driver_zacatl_uses_reads_the_uri_as_documentdb_needs_and_opens_the_
     report = _driver(uri.replace(documentdb_tls.CA_BUNDLE_PATH, str(ca)))
     assert report["parsed"]["tlsCAFile"] == str(ca)
     assert report["error"]["name"] == "MongoServerSelectionError", report["error"]
+
+
+def test_the_documentdb_objects_validate_against_their_schemas(rendered):
+    # The ExternalSecret (its CRD, vendored in tests/crds/) and the Deployment and migration Job
+    # (kubernetes-validate strict, every supported minor): no committed environment renders them.
+    _, docs = rendered
+    crds = crd_schemas(CRDS)
+    checked = [d for d in docs if d["kind"] in ("ExternalSecret", "Deployment", "Job")]
+    assert {d["kind"] for d in checked} == {"ExternalSecret", "Deployment", "Job"}
+    results = {f"{d['kind']}/{d['metadata']['name']}": validate_object(d, crds) for d in checked}
+    assert results[next(k for k in results if k.startswith("ExternalSecret/"))][0] == "crd"
+    assert not {k: errors for k, (_, errors) in results.items() if errors}
