@@ -40,6 +40,7 @@ def connection_options() -> str:
     """The query of a service's DocumentDB connection string: AWS's replica-set options
     (``facts.documentdb.CONNECTION_OPTIONS``: ``tls=true``, ``replicaSet=rs0``,
     ``readPreference=secondaryPreferred``, ``retryWrites=false``), ``tlsCAFile=CA_BUNDLE_PATH`` and
-    ``authSource=admin``. The path is left unescaped: ``/`` is allowed in a URI query (RFC 3986)."""
-    extra = urlencode({mongodb_driver.CA_FILE: CA_BUNDLE_PATH, mongodb_driver.AUTH_SOURCE: AUTH_SOURCE}, safe="/")
+    ``authSource=admin``. The path is percent-encoded (``%2Fetc%2Fssl...``), as MongoDB's Node driver
+    documentation asks of a file path in a connection string; the driver decodes it."""
+    extra = urlencode({mongodb_driver.CA_FILE: CA_BUNDLE_PATH, mongodb_driver.AUTH_SOURCE: AUTH_SOURCE}, safe="")
     return f"{documentdb.CONNECTION_OPTIONS}&{extra}"

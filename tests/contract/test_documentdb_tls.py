@@ -20,7 +20,7 @@ import json
 import re
 import subprocess
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 import yaml
@@ -185,7 +185,7 @@ def test_the_driver_zacatl_uses_reads_the_uri_as_documentdb_needs_and_opens_the_
     # With the file present (a stand-in PEM at another path), the connect gets past it to the network.
     ca = tmp_path / "bundle.pem"
     ca.write_text("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n")
-    report = _driver(uri.replace(documentdb_tls.CA_BUNDLE_PATH, str(ca)))
+    report = _driver(uri.replace(quote(documentdb_tls.CA_BUNDLE_PATH, safe=""), quote(str(ca), safe="")))
     assert report["parsed"]["tlsCAFile"] == str(ca)
     assert report["error"]["name"] == "MongoServerSelectionError", report["error"]
 

@@ -42,3 +42,6 @@ RETRY_WRITES = "retryWrites"
 AUTH_SOURCE = "authSource"
 OPTIONS_SOURCE = Source("mongodb/node-mongodb-native:src/connection_string.ts and src/mongo_client.ts",
                         READ_ON, f"v{DRIVER_VERSION}")
+#: A file path given in the connection string is to be percent-encoded (``encodeURIComponent``).
+PATH_ENCODING_SOURCE = Source("https://www.mongodb.com/docs/drivers/node/current/security/authentication/x509/",
+                              READ_ON)
