@@ -17,6 +17,8 @@ contract tests read them, so a fact is written once.
   ``cdk_feature_flags.json``; read by ``cloud.app.cloud_app``).
 - ``container_images``: the pinned builder, runtime, MongoDB and Redis images of local development.
 - ``kind``: the kind release of the local cluster: node image, config API, pod network.
+- ``documentdb``: Amazon DocumentDB engine versions, TLS and connection options, its CA bundle, metrics.
+- ``mongodb_driver``: the MongoDB Node driver Zacatl resolves and the connection-string options it reads.
 """
 
 

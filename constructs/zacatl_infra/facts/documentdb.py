@@ -51,15 +51,25 @@ BACKUP_RETENTION_DAYS = (1, 35)
 BACKUP_SOURCE = Source("https://docs.aws.amazon.com/documentdb/latest/developerguide/backup_restore.html", READ_ON)
 
 #: Options AWS documents for connecting as a replica set: TLS on, the fixed replica set name rs0,
-#: reads spread to replicas, and no retryable writes (DocumentDB does not support them).
+#: reads spread to replicas, and no retryable writes (DocumentDB does not support them; a driver
+#: that retries writes by default, as the Node driver does, must be told so).
 CONNECTION_OPTIONS = "tls=true&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false"
 CONNECTION_SOURCE = Source(
     "https://docs.aws.amazon.com/documentdb/latest/developerguide/connect_programmatically.html "
-    "and connect-to-replica-set.html", READ_ON)
-#: The CA bundle DocumentDB's server certificates chain to (all regions); the driver must trust it.
+    "(Node.js, TLS enabled) and connect-to-replica-set.html", READ_ON)
+#: TLS is on by default on DocumentDB clusters, and the servers' certificates chain to the Amazon
+#: RDS certificate authorities (rds-ca-rsa2048-g1 and the others), which are not in Node's built-in
+#: CA list: a client verifies them only when given this bundle (AWS's Node.js example passes the
+#: downloaded ``global-bundle.pem`` as the driver's ``tlsCAFile``). One bundle holds the CAs of all
+#: commercial regions.
 CA_BUNDLE_URL = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
-CA_BUNDLE_SOURCE = Source("https://docs.aws.amazon.com/documentdb/latest/developerguide/ca_cert_rotation.html",
-                          READ_ON)
+CA_BUNDLE_SOURCE = Source(
+    "https://docs.aws.amazon.com/documentdb/latest/developerguide/ca_cert_rotation.html, "
+    "security.encryption.ssl.html and connect_programmatically.html", READ_ON)
+#: No checksum is published for the bundle (neither DocumentDB's nor RDS's certificate pages give
+#: one), and AWS changes its contents when it adds a CA, so an image build cannot pin one that stays
+#: true; it fetches the bundle over HTTPS from AWS's own domain (the server certificate is the check).
+CA_BUNDLE_SHA256: str | None = None
 
 #: CloudWatch: namespace of DocumentDB metrics, and the dimension an instance-level metric is
 #: published under (also published per cluster, ``DBClusterIdentifier``, and per cluster and role).

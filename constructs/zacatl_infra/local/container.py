@@ -2,7 +2,9 @@
 
 The image is the cluster's contract seen from the build side: the user the Deployment runs as
 (``facts.zacatl.RUNTIME_IMAGE``, 65532), the port and readiness path of the spec, ``node`` as the
-only executable (distroless), production dependencies only. Bases are pinned by digest
+only executable (distroless), production dependencies only, and the Amazon RDS CA bundle at
+``documentdb_tls.CA_BUNDLE_PATH`` that a DocumentDB connection string names (fetched at build time,
+so the pod needs no egress; every image carries it, so one image serves every database kind). Bases are pinned by digest
 (``facts.container_images``, read from upstream Zacatl's own Dockerfile at v0.0.61).
 
 Why distroless and not Alpine: Zacatl's dependencies (the MongoDB driver's optional compression and
@@ -21,8 +23,9 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from string import Template
 
+from .. import documentdb_tls
 from ..config import ServiceSpec
-from ..facts import container_images, zacatl
+from ..facts import container_images, documentdb, zacatl
 
 #: Docker health check timings: those of the Deployment's readiness probe (``k8s/service.py``:
 #: every 5 s, 3 s timeout, out after 2 failures), so "healthy" in compose means what "ready" means
@@ -150,6 +153,9 @@ def dockerfile(spec: ServiceSpec, recipe: ImageRecipe = ImageRecipe()) -> str:
         healthcheck_options=options,
         healthcheck_command=json.dumps(health_command(spec)),
         node=zacatl.RUNTIME_IMAGE.node,
+        ca_bundle_mode=f"{documentdb_tls.CA_BUNDLE_MODE:04o}",
+        ca_bundle_url=documentdb.CA_BUNDLE_URL,
+        ca_bundle_path=documentdb_tls.CA_BUNDLE_PATH,
     )
 
 
