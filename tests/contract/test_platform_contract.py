@@ -100,3 +100,21 @@ def test_load_balancer_controller_policy_covers_what_its_pinned_version_calls(en
     assert upstream - excused - granted == set()
     assert granted <= upstream, f"granted beyond the upstream policy: {granted - upstream}"
 
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_every_application_is_admitted_by_its_project_under_the_eks_capability(env_name, workloads):
+    # EKS user guide, "Working with Argo CD Projects" (facts/eks_argocd_capability.py, PROJECTS): the
+    # capability watches only its configured namespace and a custom AppProject admits Applications only
+    # from the namespaces in spec.sourceNamespaces, that one included; `default` includes it by itself.
+    from zacatl_infra import naming
+
+    projects = {p["metadata"]["name"]: p for p in workloads[env_name].find("AppProject")}
+    applications = workloads[env_name].find("Application")
+    assert projects and applications
+    for app in applications:
+        assert app["metadata"]["namespace"] == naming.ARGOCD_NAMESPACE, app["metadata"]["name"]
+        project = app["spec"]["project"]
+        if project != "default":
+            assert naming.ARGOCD_NAMESPACE in projects[project]["spec"].get("sourceNamespaces", []), (
+                f"AppProject {project} does not admit Applications from {naming.ARGOCD_NAMESPACE}")
