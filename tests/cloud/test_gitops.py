@@ -143,8 +143,9 @@ def _capability_access(template: dict) -> tuple[str, dict, dict, dict]:
 
 
 def test_capability_role_gets_cluster_admin_through_a_custom_resource_after_the_capability(capability):
-    # EKS user guide, "Register target clusters" (facts/eks_argocd_capability.py): EKS creates the capability role's
-    # access entry with the capability and associates no access policy; deploying CRDs needs cluster admin.
+    # EKS user guide, "Security considerations for EKS Capabilities" and "Register target clusters"
+    # (facts/eks_argocd_capability.py): EKS creates the capability role's access entry with baseline
+    # policies that do not let Argo CD deploy; deploying the add-ons' CRDs needs cluster admin.
     template = capability["template"]
     (capability_id, capability_resource), = resources(template, "AWS::EKS::Capability").items()
     (cluster_id,) = resources(template, "AWS::EKS::Cluster")
@@ -160,6 +161,8 @@ def test_capability_role_gets_cluster_admin_through_a_custom_resource_after_the_
     assert (delete["service"], delete["action"]) == ("EKS", "DisassociateAccessPolicy")
     assert delete["parameters"] == {"clusterName": f"<{cluster_id}>", "principalArn": f"<{role}.Arn>", "policyArn": admin}
     assert delete["ignoreErrorCodesMatching"] == "ResourceNotFoundException"
+    # Only the policy the stack added is ever removed: EKS's baseline associations stay as EKS made them.
+    assert not any(delete["parameters"]["policyArn"].endswith(f"/{p}") for p in capability_facts.BASELINE_POLICIES)
     # Created after the capability (which creates the entry), deleted before it; the root Application waits
     # for it, so Argo CD never tries a first sync without rights on the cluster.
     assert capability_id in access["DependsOn"]

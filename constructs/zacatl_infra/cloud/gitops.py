@@ -5,8 +5,9 @@ Two installs, chosen by ``env.gitops.install``:
   Helm support, which runs ``helm upgrade --install`` in the cluster's kubectl handler;
 - ``capability``: the EKS managed Argo CD (``AWS::EKS::Capability`` type ``ARGOCD``); AWS runs and
   upgrades it, people sign in through IAM Identity Center (``env.gitops.identity_center``). EKS gives
-  the capability's role an access entry but no access policy (``facts.eks_argocd_capability``); the stack
-  associates cluster admin with that entry through a custom resource, so no step is left by hand.
+  the capability's role an access entry whose baseline policies do not let it deploy
+  (``facts.eks_argocd_capability``); the stack associates cluster admin with that entry through a
+  custom resource, so no step is left by hand.
 Either way the root Application is applied by the kubectl handler after Argo CD exists.
 """
 
@@ -185,11 +186,12 @@ class GitOps(Construct):
             )]),
         )
         access.node.add_dependency(self.install)
-        self._explain_custom_resource_findings(access, cluster)
+        self._harden_custom_resource(access, cluster)
         return access
 
-    def _explain_custom_resource_findings(self, access: cr.AwsCustomResource, cluster: eks.Cluster) -> None:
-        """The findings the AwsCustomResource Lambda raises that stand, with why, next to it."""
+    def _harden_custom_resource(self, access: cr.AwsCustomResource, cluster: eks.Cluster) -> None:
+        """The AwsCustomResource function the CDK builds: its log group gets the log key; the findings that
+        stand, with why, next to it."""
         stack = cdk.Stack.of(self)
         # cdk-nag prints the resource with each reference as <LogicalId>.
         entry = capability_facts.role_access_entry_arn(
@@ -198,23 +200,25 @@ class GitOps(Construct):
         acknowledge(access, f"IAM5[Resource::{entry}]",
                     "the last segment of an access entry ARN is a UUID EKS assigns when the capability creates the "
                     "entry; the rest names this cluster and this role, and the statement allows only the one policy")
-        handler = cdk.Stack.of(self).node.try_find_child(f"AWS{cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace('-', '')}")
-        if handler is not None:
-            acknowledge(handler, managed_policy_finding("service-role/AWSLambdaBasicExecutionRole"),
-                        "the CDK's AwsCustomResource function needs only to write its own logs; the CDK manages this role")
-            for child in handler.node.find_all():
-                if isinstance(child, logs.CfnLogGroup) and self._log_key is not None:
-                    child.kms_key_id = self._log_key.key_arn
-                elif isinstance(child, logs.CfnLogGroup):
-                    child.add_metadata("checkov", {"skip": [{"id": "CKV_AWS_158", "comment": (
-                        "no log key was given; the function logs only the cluster name, the role ARN and the policy "
-                        "ARN, which CloudFormation shows anyway")}]})
-            handler.node.default_child.add_metadata("checkov", {"skip": [
-                {"id": "CKV_AWS_115", "comment": "deploy-time custom resource handler, invoked a few times per deploy"},
-                {"id": "CKV_AWS_116", "comment": "invoked synchronously by CloudFormation, which reports failures"},
-                {"id": "CKV_AWS_117", "comment": "calls only the public EKS API; nothing in the VPC to reach"},
-            ]})
+        # One function per stack, shared by every AwsCustomResource (a SingletonFunction named after this UUID);
+        # find_child fails the synth if a CDK release moves it, instead of leaving it unhardened.
+        function = stack.node.find_child(f"AWS{cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace('-', '')}")
+        acknowledge(function, managed_policy_finding("service-role/AWSLambdaBasicExecutionRole"),
+                    "the CDK's AwsCustomResource function needs only to write its own logs; the CDK manages this role")
+        for child in function.node.find_all():
+            if isinstance(child, logs.CfnLogGroup) and self._log_key is not None:
+                child.kms_key_id = self._log_key.key_arn
+            elif isinstance(child, logs.CfnLogGroup):
+                child.add_metadata("checkov", {"skip": [{"id": "CKV_AWS_158", "comment": (
+                    "no log key was given; the function logs only the cluster name, the role ARN and the policy "
+                    "ARN, which CloudFormation shows anyway")}]})
+        function.node.default_child.add_metadata("checkov", {"skip": [
+            {"id": "CKV_AWS_115", "comment": "deploy-time custom resource handler, invoked a few times per deploy"},
+            {"id": "CKV_AWS_116", "comment": "invoked synchronously by CloudFormation, which reports failures"},
+            {"id": "CKV_AWS_117", "comment": "calls only the public EKS API; nothing in the VPC to reach"},
+        ]})
 
     def _logical_id(self, construct: Construct) -> str:
+        """The logical id of ``construct``'s CloudFormation resource."""
         stack = cdk.Stack.of(self)
         return stack.resolve(stack.get_logical_id(construct.node.default_child))

@@ -2,13 +2,16 @@
 add it) and what it requires of AppProjects.
 
 - ``CAPABILITY_ACCESS``: when an ``ARGOCD`` capability is created, EKS creates an access entry for the
-  capability's IAM role on that cluster, and associates no access policy with it ("no Kubernetes RBAC
-  permissions are granted by default"). Deploying to the capability's own cluster needs an access
-  policy on that entry; a cluster that installs CRDs, cluster roles and webhooks (every add-on chart
-  here does) needs ``AmazonEKSClusterAdminPolicy`` with cluster scope: the guide's narrower setup
-  (``AmazonEKSEditPolicy`` per namespace plus hand-written RBAC) cannot create CRDs.
-  Source: EKS user guide, "Register target clusters" (argocd-register-clusters), sections "Register
-  the local cluster" and "Access entry RBAC requirements".
+  capability's IAM role on that cluster, with two baseline access policies for Argo CD's own operation
+  (``BASELINE_POLICIES``: ``AmazonEKSArgoCDClusterPolicy`` cluster-wide, discovery and cluster-scoped
+  objects; ``AmazonEKSArgoCDPolicy`` in the capability's namespace). They do not let Argo CD deploy
+  into the cluster ("no Kubernetes RBAC permissions are granted by default"): deploying to the
+  capability's own cluster needs another access policy on that entry. A cluster whose Applications
+  install CRDs, cluster roles and webhooks (every add-on chart here does) needs
+  ``AmazonEKSClusterAdminPolicy`` with cluster scope; the guide's narrower setup (``AmazonEKSEditPolicy``
+  per namespace plus hand-written RBAC) cannot create CRDs. Sources: EKS user guide, "Register target
+  clusters" (argocd-register-clusters: "Register the local cluster", "Access entry RBAC requirements")
+  and "Security considerations for EKS Capabilities" (capabilities-security: "EKS access entries").
 - ``ASSOCIATE_API``: ``AssociateAccessPolicy`` takes the cluster name, the principal ARN of the access
   entry, the policy ARN and an access scope (``type`` ``cluster`` or ``namespace``);
   ``DisassociateAccessPolicy`` takes the cluster name, the principal ARN and the policy ARN. Source:
@@ -45,12 +48,19 @@ PROJECTS = Source(
     "https://docs.aws.amazon.com/eks/latest/userguide/argocd-projects.html "
     "(crowecawcaw/aws-docs-history:docs/eks/latest/userguide/argocd-projects.md)",
     READ_ON, "0db028cb14fead0a2665aba9972f0bad7153fe33")
+CAPABILITY_SECURITY = Source(
+    "https://docs.aws.amazon.com/eks/latest/userguide/capabilities-security.html "
+    "(crowecawcaw/aws-docs-history:docs/eks/latest/userguide/capabilities-security.md)",
+    READ_ON, "0db028cb14fead0a2665aba9972f0bad7153fe33")
 ASSOCIATE_API = Source("https://docs.aws.amazon.com/eks/latest/APIReference/API_AssociateAccessPolicy.html", READ_ON)
 IAM_REFERENCE = Source(
     "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelastickubernetesservice.html "
     "(crowecawcaw/aws-docs-history:docs/service-authorization/latest/reference/list_amazonelastickubernetesservice.md)",
     READ_ON, "204c96fd1180b2364bec31ca18daa3f36556cfe3")
 
+#: The access policies EKS itself associates with the capability's entry (CAPABILITY_SECURITY); the stack
+#: leaves them alone.
+BASELINE_POLICIES = ("AmazonEKSArgoCDClusterPolicy", "AmazonEKSArgoCDPolicy")
 #: The access policy the Argo CD capability's access entry needs on its own cluster (see CAPABILITY_ACCESS).
 CAPABILITY_ACCESS_POLICY = "AmazonEKSClusterAdminPolicy"
 #: Its access scope: cluster-wide, because the add-on charts install cluster-scoped objects.
