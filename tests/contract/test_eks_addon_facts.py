@@ -61,3 +61,9 @@ def test_the_three_core_add_ons_are_pinned_on_every_offered_minor():
     # The EKS user guide tables (mirror snapshot 0db028cb) cover 1.31 to 1.36.
     for name in ("vpc-cni", "coredns", "kube-proxy"):
         assert all(TABLE["versions"][name].get(m) for m in eks_versions.OFFERED), name
+
+
+def test_the_checks_catch_a_malformed_or_misplaced_version():
+    assert not EKSBUILD.match("v1.36.0-minimal-eksbuild.17")  # the self-managed image tag, not the add-on
+    assert not EKSBUILD.match("1.22.4-eksbuild.3") and not EKSBUILD.match("latest")
+    assert f"1.{EKSBUILD.match('v1.35.3-eksbuild.21').group(2)}" != "1.36"
