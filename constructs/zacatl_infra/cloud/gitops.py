@@ -93,6 +93,8 @@ class GitOps(Construct):
         self._log_key = log_key
         chart = facts.load("charts")["charts"]["argo-cd"]
         self.install: Construct
+        #: The IAM role of the EKS Argo CD capability (capability install only).
+        self.capability_role: iam.Role | None = None
         if env.gitops.install == "helm":
             self.install = eks.HelmChart(
                 self, "ArgoCd", cluster=cluster, chart=chart["chart"], repository=chart["repo_url"],
@@ -129,7 +131,7 @@ class GitOps(Construct):
     def _capability(self, env: EnvironmentConfig, cluster: eks.Cluster) -> eks.CfnCapability:
         idc = env.gitops.identity_center
         assert idc is not None  # the config refuses install 'capability' without it
-        self.capability_role = role = iam.Role(
+        role = self.capability_role = iam.Role(
             self, "CapabilityRole", description=f"EKS Argo CD capability of {naming.cluster_name(env)}",
             assumed_by=iam.ServicePrincipal("capabilities.eks.amazonaws.com").with_conditions(
                 {"StringEquals": {"aws:SourceAccount": env.account}}))
@@ -160,8 +162,10 @@ class GitOps(Construct):
         capability (whose creation creates the entry) and is deleted before it.
         """
         stack = cdk.Stack.of(self)
+        role = self.capability_role
+        assert role is not None  # set by _capability, which runs first
         policy_arn = capability_facts.access_policy_arn(capability_facts.CAPABILITY_ACCESS_POLICY, cdk.Aws.PARTITION)
-        entry = {"clusterName": cluster.cluster_name, "principalArn": self.capability_role.role_arn}
+        entry = {"clusterName": cluster.cluster_name, "principalArn": role.role_arn}
         associate = cr.AwsSdkCall(
             service="EKS", action="AssociateAccessPolicy",
             parameters={**entry, "policyArn": policy_arn,
@@ -169,34 +173,34 @@ class GitOps(Construct):
             # One association per cluster and role: a new role (the capability replaced) is a new resource,
             # and CloudFormation then deletes the old one, which disassociates the old role.
             physical_resource_id=cr.PhysicalResourceId.of(
-                cdk.Fn.join("/", [cluster.cluster_name, self.capability_role.role_arn])))
+                cdk.Fn.join("/", [cluster.cluster_name, role.role_arn])))
         access = cr.AwsCustomResource(
             self, "CapabilityAccess", on_create=associate, on_update=associate,
             on_delete=cr.AwsSdkCall(
                 service="EKS", action="DisassociateAccessPolicy", parameters={**entry, "policyArn": policy_arn},
                 # Deleting the capability may remove its access entry first; then there is nothing to undo.
                 ignore_error_codes_matching="ResourceNotFoundException"),
-            install_latest_aws_sdk=False,  # the runtime's SDK has both calls; synth and deploy stay offline
+            install_latest_aws_sdk=False,  # the runtime's bundled SDK has both calls: no npm download at deploy
             policy=cr.AwsCustomResourcePolicy.from_statements([iam.PolicyStatement(
                 actions=[capability_facts.ASSOCIATE_ACTION, capability_facts.DISASSOCIATE_ACTION],
                 resources=[capability_facts.role_access_entry_arn(
                     partition=stack.partition, region=stack.region, account=stack.account,
-                    cluster_name=cluster.cluster_name, role_name=self.capability_role.role_name)],
+                    cluster_name=cluster.cluster_name, role_name=role.role_name)],
                 conditions={"StringEquals": {capability_facts.POLICY_ARN_KEY: policy_arn}},
             )]),
         )
         access.node.add_dependency(self.install)
-        self._harden_custom_resource(access, cluster)
+        self._harden_custom_resource(access, cluster, role)
         return access
 
-    def _harden_custom_resource(self, access: cr.AwsCustomResource, cluster: eks.Cluster) -> None:
+    def _harden_custom_resource(self, access: cr.AwsCustomResource, cluster: eks.Cluster, role: iam.Role) -> None:
         """The AwsCustomResource function the CDK builds: its log group gets the log key; the findings that
         stand, with why, next to it."""
         stack = cdk.Stack.of(self)
         # cdk-nag prints the resource with each reference as <LogicalId>.
         entry = capability_facts.role_access_entry_arn(
             partition=stack.partition, region=stack.region, account=stack.account,
-            cluster_name=f"<{self._logical_id(cluster)}>", role_name=f"<{self._logical_id(self.capability_role)}>")
+            cluster_name=f"<{self._logical_id(cluster)}>", role_name=f"<{self._logical_id(role)}>")
         acknowledge(access, f"IAM5[Resource::{entry}]",
                     "the last segment of an access entry ARN is a UUID EKS assigns when the capability creates the "
                     "entry; the rest names this cluster and this role, and the statement allows only the one policy")
