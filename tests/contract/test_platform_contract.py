@@ -100,3 +100,38 @@ def test_load_balancer_controller_policy_covers_what_its_pinned_version_calls(en
     assert upstream - excused - granted == set()
     assert granted <= upstream, f"granted beyond the upstream policy: {granted - upstream}"
 
+
+
+def _not_admitted(objects: list[dict]) -> list[str]:
+    """Applications the EKS Argo CD capability would not admit: outside its namespace, or in a custom
+    AppProject whose spec.sourceNamespaces lacks that namespace (`default` includes it by itself).
+
+    Source: EKS user guide, "Working with Argo CD Projects" (facts/eks_argocd_capability.py, PROJECTS).
+    """
+    from zacatl_infra import naming
+
+    projects = {o["metadata"]["name"]: o for o in objects if o["kind"] == "AppProject"}
+    problems = []
+    for app in (o for o in objects if o["kind"] == "Application"):
+        name, project = app["metadata"]["name"], app["spec"]["project"]
+        if app["metadata"]["namespace"] != naming.ARGOCD_NAMESPACE:
+            problems.append(f"{name} is not in {naming.ARGOCD_NAMESPACE}")
+        elif project != "default" and naming.ARGOCD_NAMESPACE not in projects[project]["spec"].get("sourceNamespaces", []):
+            problems.append(f"{name}: AppProject {project} does not admit Applications from {naming.ARGOCD_NAMESPACE}")
+    return problems
+
+
+@pytest.mark.parametrize("env_name", CLOUD_ENVIRONMENT_NAMES)
+def test_every_application_is_admitted_by_its_project_under_the_eks_capability(env_name, workloads):
+    objects = workloads[env_name].objects
+    assert workloads[env_name].find("AppProject") and workloads[env_name].find("Application")
+    assert _not_admitted(objects) == []
+
+
+def test_the_admission_check_catches_a_project_without_source_namespaces(workloads):
+    import copy
+
+    objects = copy.deepcopy(workloads["dev"].objects)
+    for project in (o for o in objects if o["kind"] == "AppProject"):
+        del project["spec"]["sourceNamespaces"]
+    assert any("does not admit" in p for p in _not_admitted(objects))

@@ -66,7 +66,7 @@ class EnvironmentStack(cdk.Stack):
         self.network = Network(self, "Network", env=env)
         self.api_endpoints = AwsApiEndpoints(self, "AwsApiEndpoints", env=env, vpc=self.network.vpc)
         self.cluster = Cluster(self, "Cluster", env=env, vpc=self.network.vpc, log_key=self.network.log_key)
-        self.gitops = GitOps(self, "GitOps", env=env, cluster=self.cluster.cluster)
+        self.gitops = GitOps(self, "GitOps", env=env, cluster=self.cluster.cluster, log_key=self.network.log_key)
         self.session_host = (SessionManagerHost(self, "SessionManagerHost", env=env, vpc=self.network.vpc,
                                                 cluster=self.cluster.cluster)
                              if env.access.session_manager_host else None)

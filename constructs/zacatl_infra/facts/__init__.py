@@ -11,7 +11,9 @@ contract tests read them, so a fact is written once.
   interface endpoint for a VPC-only policy, and what an interface endpoint costs.
 - ``nodejs``: how the V8 heap limit is set and sized.
 - ``reloader``: the Stakater Reloader annotation that rolls pods when their Secret changes.
-- ``eks_addons.json``: EKS managed add-on versions per Kubernetes minor, with their source.
+- ``eks_addons.json``: EKS managed add-on versions per Kubernetes minor, each citing its source.
+- ``eks_argocd_capability``: the EKS Argo CD capability's access entry, the access policy and IAM the stack
+  adds to it, and what it requires of AppProjects.
 - ``charts.json``: the pinned upstream Helm charts, their versions and the kinds each installs.
 - ``cdk_feature_flags``: the AWS CDK feature flags the cloud layer is written against (data in
   ``cdk_feature_flags.json``; read by ``cloud.app.cloud_app``).

@@ -79,6 +79,9 @@ class PlatformAddOns(Construct):
                                    wave=sync.NAMESPACES, env=env, spec={
             "description": f"platform add-ons of {env.name}, installed from pinned upstream charts",
             "sourceRepos": repos,
+            # The EKS Argo CD capability admits a project's Applications only from the namespaces it lists,
+            # its own included (facts.eks_argocd_capability.PROJECTS); the chart install ignores the field.
+            "sourceNamespaces": [naming.ARGOCD_NAMESPACE],
             "destinations": [{"name": naming.ARGOCD_IN_CLUSTER, "namespace": n} for n in namespaces],
             "clusterResourceWhitelist": [{"group": "*", "kind": "*"}],
         })
