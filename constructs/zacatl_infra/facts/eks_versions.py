@@ -10,12 +10,11 @@ or retires a version (``tests/contract/test_facts.py`` fails once it is older th
 Sources:
 - 1.29 to 1.34: awsdocs/amazon-eks-user-guide:latest/ug/versioning/kubernetes-versions.adoc,
   commit 013856044148 ("Amazon EKS Kubernetes release calendar").
-- 1.35: https://endoflife.date/amazon-eks (EKS release and support dates), agreeing with
-  aws-samples/sample-apex-skills' EKS version calendar (verified there 2026-04-24).
-- 1.36: offered by EKS per the EKS user guide (its lifecycle page names 1.36 as the current example
-  minor) and by aws-cdk-lib 2.275.0 (``KubernetesVersion.V1_36``); upstream release 2026-04-22. Its
-  EKS release and end dates were not in the sources read: they are left unknown, and the version
-  counts as offered until they are filled in.
+- 1.35 and 1.36: the same page as published on docs.aws.amazon.com
+  (eks/latest/userguide/kubernetes-versions.html), read in the weekly mirror
+  crowecawcaw/aws-docs-history:docs/eks/latest/userguide/kubernetes-versions.md, commit
+  0db028cb14fe (taken after 2026-09-02). It lists 1.34-1.36 in standard and 1.31-1.33 in extended
+  support. (1.35's EKS release is 2026-01-27 there; an earlier read of endoflife.date said 01-28.)
 """
 
 from __future__ import annotations
@@ -30,9 +29,9 @@ AS_OF = date(2026, 11, 29)
 
 _CALENDAR = Source("awsdocs/amazon-eks-user-guide:latest/ug/versioning/kubernetes-versions.adoc", AS_OF,
                    "013856044148d6eeed4723027a45aa2180536bcb")
-_ENDOFLIFE = Source("https://endoflife.date/amazon-eks", AS_OF)
-_CDK = Source("aws-cdk-lib aws_eks.KubernetesVersion.V1_36 and the EKS user guide's kubernetes-versions page",
-              AS_OF, "aws-cdk-lib 2.275.0")
+_MIRROR = Source("crowecawcaw/aws-docs-history:docs/eks/latest/userguide/kubernetes-versions.md"
+                 " (mirror of docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html)", AS_OF,
+                 "0db028cb14fead0a2665aba9972f0bad7153fe33")
 
 
 @dataclass(frozen=True)
@@ -62,8 +61,8 @@ TABLE: tuple[EksVersion, ...] = (
     EksVersion("1.32", date(2025, 1, 23), date(2026, 3, 23), date(2027, 3, 23), _CALENDAR),
     EksVersion("1.33", date(2025, 5, 29), date(2026, 7, 29), date(2027, 7, 29), _CALENDAR),
     EksVersion("1.34", date(2025, 10, 2), date(2026, 12, 2), date(2027, 12, 2), _CALENDAR),
-    EksVersion("1.35", date(2026, 1, 28), date(2027, 3, 27), date(2028, 3, 27), _ENDOFLIFE),
-    EksVersion("1.36", None, None, None, _CDK),
+    EksVersion("1.35", date(2026, 1, 27), date(2027, 3, 27), date(2028, 3, 27), _MIRROR),
+    EksVersion("1.36", date(2026, 6, 2), date(2027, 8, 2), date(2028, 8, 2), _MIRROR),
 )
 
 #: Versions a new EKS cluster could run on AS_OF, oldest first.
