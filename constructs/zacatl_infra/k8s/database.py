@@ -40,7 +40,8 @@ DATABASE_LABELS = {"app.kubernetes.io/name": naming.IN_CLUSTER_DATABASE, "app.ku
 #: Readiness: mongosh's ping answers only once mongod accepts commands (the port opens earlier,
 #: while the entrypoint's first-boot initialisation still runs on localhost only).
 _PING = ["mongosh", "--quiet", "--norc", "--eval", "db.adminCommand({ping: 1}).ok"]
-#: Size cap of ``/data/configdb`` (mongod writes only a small key file there in a standalone member).
+#: Size cap of the ``/data/configdb`` volume the official image declares: it is the default data path
+#: of a config server (``--configsvr``) only, so a standalone mongod keeps nothing there that grows.
 CONFIG_DB_MEBIBYTES = 16
 
 
@@ -52,7 +53,7 @@ def database_egress_rules(env: EnvironmentConfig, spec: ServiceSpec) -> list[dic
       endpoint has its interfaces, on 1024-65535 (``facts.atlas``: Atlas maps each node to a port);
     - ``documentdb``: the private subnets, where the cluster's instances are, on 27017 only;
     - and every extra ``spec.database.egress_cidrs`` range on ``spec.database.port``.
-    None for a service without a database.
+    No rule for a service without a database.
     """
     database = spec.database
     if database is None:

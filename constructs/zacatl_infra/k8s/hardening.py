@@ -89,8 +89,9 @@ def mount(path: str, volume: str, *, read_only: bool = False) -> dict[str, Any]:
 def container(name: str, image: str, *, user: int, resources: dict[str, Any], command: list[str] | None = None,
               env: list[dict[str, Any]] | None = None, mounts: list[dict[str, Any]] | None = None,
               **fields: Any) -> dict[str, Any]:
-    """A container as ``user`` with ``container_security``, ``imagePullPolicy: IfNotPresent`` (every
-    platform image is pinned); ``fields`` are further container fields (``ports``, probes) as written."""
+    """A container as ``user`` with ``container_security`` and ``imagePullPolicy: IfNotPresent`` (every
+    image it runs is pinned: a release tag, a digest or an immutable ECR tag); ``fields`` are further
+    container fields (``ports``, probes) as written. None and empty values are left out."""
     return {"name": name, "image": image, "imagePullPolicy": "IfNotPresent", "command": command, "env": env or None,
             "resources": resources, "securityContext": container_security(user), "volumeMounts": mounts or None,
             **fields}
