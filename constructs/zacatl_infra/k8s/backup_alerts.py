@@ -21,6 +21,7 @@ from ..config import EnvironmentConfig
 from ..facts import backups as facts
 from .labels import environment_labels
 from .raw_fields import PlainApiObject
+from .waves import sync_annotations
 
 #: The rule syncs last: until the monitoring add-on has installed its CRD the apply fails, and in the
 #: last wave that failure holds back nothing else of the environment.
@@ -96,5 +97,6 @@ class BackupAlerts(Construct):
             self, "Resource", api_version=API_VERSION, kind=KIND,
             metadata=cdk8s.ApiObjectMetadata(name="database-backups", namespace=naming.namespace(env),
                                              labels=environment_labels(env),
-                                             annotations={sync.WAVE_ANNOTATION: str(ALERTS_WAVE)}),
+                                             annotations={sync.WAVE_ANNOTATION: str(ALERTS_WAVE),
+                                                          **sync_annotations(API_VERSION, KIND)}),
             fields={"spec": {"groups": [{"name": "database-backups", "rules": backup_rules(env, missing_after_hours)}]}})

@@ -15,7 +15,8 @@ from .addons.application import PlatformAddOns
 from .migration import DEPLOYMENT_WAVE, IndexMigration
 from .namespace import EnvironmentNamespace
 from .network_policy import NamespaceNetworkPolicies
-from .raw_fields import group_version_kind
+from .raw_fields import PlainApiObject, group_version_kind
+from .waves import sync_annotations
 from .secrets import AwsSecretStore
 from .service import ZacatlService
 from .service_account import PlatformServiceAccounts
@@ -69,20 +70,16 @@ class PlatformChart(cdk8s.Chart):
         self.addons = PlatformAddOns(self, "AddOns", env=env)
 
 
-#: Kinds served by CRDs an add-on installs in the same sync: Argo CD skips their dry run (it would fail
-#: with "no matches for kind") and applies them in their wave, after the operator is healthy.
-_CUSTOM_RESOURCE_GROUPS = ("external-secrets.io", "monitoring.coreos.com")
-
-
 def _order(chart: cdk8s.Chart) -> None:
-    """Sync waves and options on the objects of ``chart``: Namespaces first, custom resources skip dry run."""
+    """Sync waves and options on the objects of ``chart`` (``waves.sync_annotations``): Namespaces
+    first, custom resources skip the dry run."""
     for obj in (c for c in chart.node.find_all() if isinstance(c, cdk8s.ApiObject)):
-        # Every object is visited: its kind and group are read on the Python side when it has them.
-        api_version, kind = group_version_kind(obj)
-        if kind == "Namespace":
-            obj.metadata.add_annotation(sync.WAVE_ANNOTATION, str(sync.NAMESPACES))
-        elif api_version.split("/")[0] in _CUSTOM_RESOURCE_GROUPS:
-            obj.metadata.add_annotation(sync.SYNC_OPTIONS_ANNOTATION, sync.SKIP_DRY_RUN)
+        # Every object is visited, a subclass's own included; kind and group are read on the Python
+        # side when it has them, and an annotation a plain object was created with is not sent again.
+        created_with = obj.created_annotations if isinstance(obj, PlainApiObject) else {}
+        for key, value in sync_annotations(*group_version_kind(obj)).items():
+            if created_with.get(key) != value:
+                obj.metadata.add_annotation(key, value)
 
 
 class ServiceChart(cdk8s.Chart):

@@ -34,6 +34,7 @@ from .hardening import (
 from .labels import environment_labels
 from .network_policy import tcp
 from .raw_fields import PlainApiObject, sorted_fields
+from .waves import sync_annotations
 
 #: Labels of the in-cluster MongoDB pods (clients' egress and its own ingress select on them).
 DATABASE_LABELS = {"app.kubernetes.io/name": naming.IN_CLUSTER_DATABASE, "app.kubernetes.io/instance": naming.IN_CLUSTER_DATABASE}
@@ -138,7 +139,8 @@ class InClusterDatabase(Construct):
                         "volumeBindingMode": "WaitForFirstConsumer"})
         self.external_secret = None if env.is_local else PlainApiObject(
             self, "RootSecret", api_version=secrets.API_VERSION, kind=secrets.EXTERNAL_SECRET,
-            metadata=cdk8s.ApiObjectMetadata(name=naming.IN_CLUSTER_DATABASE_SECRET, namespace=ns, labels=labels),
+            metadata=cdk8s.ApiObjectMetadata(name=naming.IN_CLUSTER_DATABASE_SECRET, namespace=ns, labels=labels,
+                                             annotations=sync_annotations(secrets.API_VERSION, secrets.EXTERNAL_SECRET)),
             fields={"spec": secrets.external_secret_spec(
                 env, naming.IN_CLUSTER_DATABASE_SECRET,
                 [(key, naming.in_cluster_database_secret_id(env), key) for key in ("username", "password")])},

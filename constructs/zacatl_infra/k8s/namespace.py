@@ -16,6 +16,7 @@ from ..config import EnvironmentConfig
 from .labels import environment_labels
 from .platform import POD_SECURITY_LEVEL
 from .raw_fields import PlainApiObject
+from .waves import sync_annotations
 
 
 def pod_security_labels(env: EnvironmentConfig) -> dict[str, str]:
@@ -57,6 +58,7 @@ class EnvironmentNamespace(Construct):
             metadata=cdk8s.ApiObjectMetadata(
                 name=naming.namespace(env),
                 labels={**environment_labels(env), **pod_security_labels(env), **readiness_gate_labels(env)},
+                annotations=sync_annotations("v1", "Namespace"),
             ),
             # What cdk8s-plus wrote: kept so the manifest did not change.
             fields={"spec": {}},

@@ -67,6 +67,8 @@ class PlainApiObject(cdk8s.ApiObject):
         super().__init__(scope, id_, api_version=api_version, kind=kind, metadata=metadata)
         #: apiVersion and kind, read without a round trip (``group_version_kind``).
         self.gvk = (api_version, kind)
+        #: The annotations ``metadata`` had (later ones are added in the kernel, not here).
+        self.created_annotations: dict[str, str] = dict(metadata.annotations or {})
         self._reference = {"apiVersion": api_version, "kind": kind, "name": metadata.name} if metadata.name else None
         if fields:
             self.add_fields(fields)

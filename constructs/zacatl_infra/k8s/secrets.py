@@ -33,6 +33,7 @@ from ..config import EnvironmentConfig, ServiceSpec
 from ..facts import documentdb
 from .labels import environment_labels, service_labels
 from .raw_fields import PlainApiObject, sorted_fields
+from .waves import sync_annotations
 
 #: How often ESO re-reads Secrets Manager: a rotated value reaches the Secret within the hour
 #: (pods read it as an environment variable, so they pick it up on their next restart).
@@ -76,7 +77,8 @@ class AwsSecretStore(Construct):
         self.resource = PlainApiObject(
             self, "Resource", api_version=API_VERSION, kind=SECRET_STORE,
             metadata=cdk8s.ApiObjectMetadata(
-                name=naming.secret_store_name(env), namespace=naming.namespace(env), labels=environment_labels(env)
+                name=naming.secret_store_name(env), namespace=naming.namespace(env), labels=environment_labels(env),
+                annotations=sync_annotations(API_VERSION, SECRET_STORE),
             ),
             # No auth block: the ESO controller authenticates with its own EKS Pod Identity.
             fields={"spec": {"provider": {"aws": {"region": env.region, "service": "SecretsManager"}}}},
@@ -113,7 +115,8 @@ class ServiceExternalSecret(Construct):
         name = naming.kubernetes_secret_name(spec)
         self.resource = PlainApiObject(
             self, "Resource", api_version=API_VERSION, kind=EXTERNAL_SECRET,
-            metadata=cdk8s.ApiObjectMetadata(name=name, labels=service_labels(env, spec)),
+            metadata=cdk8s.ApiObjectMetadata(name=name, labels=service_labels(env, spec),
+                                             annotations=sync_annotations(API_VERSION, EXTERNAL_SECRET)),
             fields={"spec": external_secret_spec(env, name, data, template)},
         )
 
