@@ -8,26 +8,35 @@ role (EKS Pod Identity, ``cloud/identity.py``) may only put under that prefix. S
 straight into ``aws s3 cp -`` would need no scratch space, but a dump that fails half way would
 still complete the upload and count as a fresh backup for the missing-backup alarm; the two-step
 pod uploads only whole dumps.
+
+The CronJob and its NetworkPolicy are plain ``cdk8s.ApiObject``s (``raw_fields.PlainApiObject``,
+bodies from ``hardening``), not cdk8s-plus-27's: one per backed-up service per environment, and
+plus took 59 jsii round trips for them (a construct per volume, variable and peer) where they now
+take 8, with byte-identical YAML (docs/performance.md, phase 3).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
 import cdk8s
-import cdk8s_plus_27 as kplus
 from constructs import Construct
 
 from .. import naming
 from ..config import EnvironmentConfig, ServiceSpec
+from ..config.database import five_fields
 from ..config.quantity import memory_bytes
-from ..config.service import NON_INTERNET_IPV4
 from ..facts import backups as facts
 from ..facts import eks_pod_identity
-from .database import DATABASE_CLIENT_LABEL, database_egress
-from .hardening import RUN_AS_USER, SECRET_ENV_SKIP, THIRD_PARTY_IMAGE_SKIPS, container_security, harden, pod_security, resources
+from .database import DATABASE_CLIENT_LABEL, database_egress_rules
+from .hardening import (
+    RUN_AS_USER, SECRET_ENV_SKIP, THIRD_PARTY_IMAGE_SKIPS, TMP_MEBIBYTES, container, empty_dir, mount, pod_spec,
+    resources, secret_value, value, workload_spec,
+)
 from .labels import environment_labels
-from .network_policy import AWS_API_PORT
+from .network_policy import AWS_API_PORT, ip_block, public_internet, tcp, workload_policy
+from .raw_fields import PlainApiObject, sorted_with
 
 #: Scratch volume the dump is written to, then read from by the upload.
 DUMP_PATH = "/dump"
@@ -49,20 +58,18 @@ MAX_RUN_SECONDS = 6 * 3600
 
 def active_deadline_seconds(env: EnvironmentConfig) -> int:
     """Seconds one backup Job may run: 80 % of the shortest interval between runs, at most six hours."""
-    interval = _shortest_gap(env)
+    interval = _shortest_gap(env.database.backup.schedule, env.database.backup.time_zone)
     return int(min(MAX_RUN_SECONDS, interval.total_seconds() * RUN_SHARE_OF_INTERVAL))
 
 
-def _shortest_gap(env: EnvironmentConfig) -> timedelta:
+@cache  # one walk per schedule, not one per backed-up service
+def _shortest_gap(schedule: str, time_zone: str) -> timedelta:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
     from cronsim import CronSim
 
-    from ..config.database import five_fields
-
-    backup = env.database.backup
-    runs = CronSim(five_fields(backup.schedule), datetime(2026, 1, 1, tzinfo=ZoneInfo(backup.time_zone)))
+    runs = CronSim(five_fields(schedule), datetime(2026, 1, 1, tzinfo=ZoneInfo(time_zone)))
     times = [next(runs) for _ in range(200)]
     return min(b - a for a, b in zip(times, times[1:]))
 
@@ -84,25 +91,15 @@ def job_labels(env: EnvironmentConfig, service: ServiceSpec, component: str) -> 
             DATABASE_CLIENT_LABEL: "true"}
 
 
-def _ip_block(scope: Construct, id_: str, cidr: str, except_: tuple[str, ...] = ()) -> kplus.NetworkPolicyIpBlock:
-    factory = kplus.NetworkPolicyIpBlock.ipv6 if ":" in cidr else kplus.NetworkPolicyIpBlock.ipv4
-    return factory(scope, id_, cidr, except_=list(except_) or None)
-
-
-def _public_internet(scope: Construct, id_: str) -> kplus.NetworkPolicyIpBlock:
-    """Every IPv4 address but the private, carrier-grade NAT and link-local ranges."""
-    return _ip_block(scope, id_, "0.0.0.0/0", NON_INTERNET_IPV4)
-
-
-def aws_client_egress(scope: Construct, env: EnvironmentConfig, policy: kplus.NetworkPolicy) -> None:
-    """Egress an AWS API client needs: the Pod Identity agent (port 80, both families) and HTTPS to
-    the VPC (interface endpoints) and the internet (S3's regional endpoint and gateway prefixes)."""
-    agent = [kplus.NetworkPolicyPort.tcp(eks_pod_identity.AGENT_PORT)]
-    policy.add_egress_rule(_ip_block(scope, "PodIdentityAgentV4", f"{eks_pod_identity.AGENT_IPV4}/32"), agent)
-    policy.add_egress_rule(_ip_block(scope, "PodIdentityAgentV6", f"{eks_pod_identity.AGENT_IPV6}/128"), agent)
-    https = [kplus.NetworkPolicyPort.tcp(AWS_API_PORT)]
-    policy.add_egress_rule(_ip_block(scope, "AwsEndpointsInVpc", env.network.vpc_cidr), https)
-    policy.add_egress_rule(_public_internet(scope, "AwsPublicEndpoints"), https)
+def aws_client_egress(env: EnvironmentConfig) -> list[dict]:
+    """Egress rules an AWS API client needs: the Pod Identity agent (port 80, both families) and HTTPS
+    to the VPC (interface endpoints) and the internet (S3's regional endpoint and gateway prefixes)."""
+    agent = [tcp(eks_pod_identity.AGENT_PORT)]
+    https = [tcp(AWS_API_PORT)]
+    return [{"ports": agent, "to": [ip_block(f"{eks_pod_identity.AGENT_IPV4}/32")]},
+            {"ports": agent, "to": [ip_block(f"{eks_pod_identity.AGENT_IPV6}/128")]},
+            {"ports": https, "to": [ip_block(env.network.vpc_cidr)]},
+            {"ports": https, "to": [public_internet()]}]
 
 
 class DatabaseBackup(Construct):
@@ -128,67 +125,45 @@ class DatabaseBackup(Construct):
         ns = naming.namespace(env)
         labels = job_labels(env, service, "backup")
         connection = service.database.connection_secret
-        secret = kplus.Secret.from_secret_name(self, "SecretRef", naming.kubernetes_secret_name(service))
-        scratch = kplus.Volume.from_empty_dir(
-            self, "Scratch", "dump", size_limit=cdk8s.Size.mebibytes(int(memory_bytes(env.database.dump_scratch_size) // 2**20)))
-        tmp = kplus.Volume.from_empty_dir(self, "Tmp", "tmp", size_limit=cdk8s.Size.mebibytes(64))
-        account = kplus.ServiceAccount.from_service_account_name(self, "Account", naming.BACKUP_SERVICE_ACCOUNT)
-        self.cron_job = kplus.CronJob(
-            self, "CronJob",
-            metadata=cdk8s.ApiObjectMetadata(name=naming.backup_cronjob_name(service), namespace=ns, labels=labels,
+        secret = naming.kubernetes_secret_name(service)
+        scratch = int(memory_bytes(env.database.dump_scratch_size) // 2**20)
+        name = naming.backup_cronjob_name(service)
+        self.cron_job = PlainApiObject(
+            self, "CronJob", api_version="batch/v1", kind="CronJob",
+            metadata=cdk8s.ApiObjectMetadata(name=name, namespace=ns, labels=labels,
                                              annotations={**THIRD_PARTY_IMAGE_SKIPS, "checkov.io/skip3": SECRET_ENV_SKIP}),
-            schedule=cdk8s.Cron.schedule(**_cron_fields(env.database.backup.schedule)),
-            time_zone=env.database.backup.time_zone,
-            concurrency_policy=kplus.ConcurrencyPolicy.FORBID,
-            starting_deadline=cdk8s.Duration.seconds(STARTING_DEADLINE_SECONDS),
-            successful_jobs_retained=SUCCESSFUL_JOBS_KEPT, failed_jobs_retained=FAILED_JOBS_KEPT,
-            backoff_limit=BACKOFF_LIMIT, active_deadline=cdk8s.Duration.seconds(active_deadline_seconds(env)),
-            pod_metadata=cdk8s.ApiObjectMetadata(labels=labels), select=False,
-            service_account=account, automount_service_account_token=False,
-            restart_policy=kplus.RestartPolicy.NEVER,
-            security_context=pod_security(RUN_AS_USER),
-            volumes=[scratch, tmp],
-            init_containers=[kplus.ContainerProps(
-                name="dump", image=facts.MONGO_IMAGE, image_pull_policy=kplus.ImagePullPolicy.IF_NOT_PRESENT,
-                command=["mongodump", f"--uri=$({connection.env_var})", f"--db={service.database.name}",
-                         f"--archive={DUMP_FILE}", "--gzip"],
-                env_variables={connection.env_var: kplus.EnvValue.from_secret_value(
-                    kplus.SecretValue(secret=secret, key=connection.key))},
-                resources=resources(250, 1000, 256, 1024),
-                volume_mounts=[kplus.VolumeMount(path=DUMP_PATH, volume=scratch),
-                               kplus.VolumeMount(path="/tmp", volume=tmp)],
-                security_context=container_security(RUN_AS_USER),
-            )],
-            containers=[kplus.ContainerProps(
-                name="upload", image=facts.AWS_CLI_IMAGE, image_pull_policy=kplus.ImagePullPolicy.IF_NOT_PRESENT,
-                command=["/bin/bash", "-euo", "pipefail", "-c", upload_script(service)],
-                env_variables={
-                    "BACKUP_BUCKET": kplus.EnvValue.from_value(naming.backup_bucket_name(env)),
-                    "AWS_REGION": kplus.EnvValue.from_value(str(env.region)),
-                    # The CLI caches credentials and writes its history under HOME; the root filesystem is read-only.
-                    "HOME": kplus.EnvValue.from_value("/tmp"),
-                },
-                resources=resources(100, 500, 128, 512),
-                volume_mounts=[kplus.VolumeMount(path=DUMP_PATH, volume=scratch, read_only=True),
-                               kplus.VolumeMount(path="/tmp", volume=tmp)],
-                security_context=container_security(RUN_AS_USER),
-            )],
         )
-        harden(self.cron_job, "/spec/jobTemplate/spec/template/spec", 1, 1)
-
-        self.network_policy = kplus.NetworkPolicy(
-            self, "NetworkPolicy",
-            metadata=cdk8s.ApiObjectMetadata(name=naming.backup_cronjob_name(service), namespace=ns, labels=labels),
-            selector=kplus.Pods.select(self, "Pods", labels={"app.kubernetes.io/name": labels["app.kubernetes.io/name"]}),
-            ingress=kplus.NetworkPolicyTraffic(default=kplus.NetworkPolicyTrafficDefault.DENY),
-            egress=kplus.NetworkPolicyTraffic(default=kplus.NetworkPolicyTrafficDefault.DENY),
+        dump = container(
+            "dump", facts.MONGO_IMAGE, user=RUN_AS_USER,
+            command=["mongodump", f"--uri=$({connection.env_var})", f"--db={service.database.name}",
+                     f"--archive={DUMP_FILE}", "--gzip"],
+            env=[secret_value(connection.env_var, secret, connection.key)],
+            resources=resources(250, 1000, 256, 1024),
+            mounts=[mount(DUMP_PATH, "dump"), mount("/tmp", "tmp")],
         )
-        database_egress(self, env, service, self.network_policy)
-        aws_client_egress(self, env, self.network_policy)
-
-
-def _cron_fields(schedule: str) -> dict[str, str]:
-    from ..config.database import five_fields
-
-    minute, hour, day, month, week_day = five_fields(schedule).split()
-    return {"minute": minute, "hour": hour, "day": day, "month": month, "week_day": week_day}
+        upload = container(
+            "upload", facts.AWS_CLI_IMAGE, user=RUN_AS_USER,
+            command=["/bin/bash", "-euo", "pipefail", "-c", upload_script(service)],
+            env=[value("BACKUP_BUCKET", naming.backup_bucket_name(env)), value("AWS_REGION", str(env.region)),
+                 # The CLI caches credentials and writes its history under HOME; the root filesystem is read-only.
+                 value("HOME", "/tmp")],
+            resources=resources(100, 500, 128, 512),
+            mounts=[mount(DUMP_PATH, "dump", read_only=True), mount("/tmp", "tmp")],
+        )
+        pod = pod_spec(user=RUN_AS_USER, containers=[upload], init_containers=[dump],
+                       volumes=[empty_dir("dump", scratch), empty_dir("tmp", TMP_MEBIBYTES)],
+                       restart_policy="Never", service_account=naming.BACKUP_SERVICE_ACCOUNT)
+        job = workload_spec({"activeDeadlineSeconds": active_deadline_seconds(env), "backoffLimit": BACKOFF_LIMIT},
+                            workload=self.cron_job, labels=labels, pod=pod)
+        self.cron_job.add_fields({"spec": sorted_with({
+            "schedule": " ".join(five_fields(env.database.backup.schedule).split()),
+            "timeZone": env.database.backup.time_zone,
+            "concurrencyPolicy": "Forbid",
+            "startingDeadlineSeconds": STARTING_DEADLINE_SECONDS,
+            "successfulJobsHistoryLimit": SUCCESSFUL_JOBS_KEPT,
+            "failedJobsHistoryLimit": FAILED_JOBS_KEPT,
+            "suspend": False,
+        }, jobTemplate={"spec": job})})
+        self.network_policy = workload_policy(
+            self, "NetworkPolicy", name=name, namespace=ns, labels=labels,
+            egress=[*database_egress_rules(env, service), *aws_client_egress(env)])

@@ -20,6 +20,8 @@ from .. import naming, sync
 from ..config import EnvironmentConfig
 from ..facts import backups as facts
 from .labels import environment_labels
+from .raw_fields import PlainApiObject
+from .waves import sync_annotations
 
 #: The rule syncs last: until the monitoring add-on has installed its CRD the apply fails, and in the
 #: last wave that failure holds back nothing else of the environment.
@@ -91,10 +93,10 @@ class BackupAlerts(Construct):
         super().__init__(scope, id_)
         if not naming.backed_up_services(env):
             raise ValueError(f"environment {env.name!r}: no backup CronJob to alert on")
-        self.resource = cdk8s.ApiObject(
+        self.resource = PlainApiObject(
             self, "Resource", api_version=API_VERSION, kind=KIND,
             metadata=cdk8s.ApiObjectMetadata(name="database-backups", namespace=naming.namespace(env),
                                              labels=environment_labels(env),
-                                             annotations={sync.WAVE_ANNOTATION: str(ALERTS_WAVE)}))
-        self.resource.add_json_patch(cdk8s.JsonPatch.add("/spec", {"groups": [
-            {"name": "database-backups", "rules": backup_rules(env, missing_after_hours)}]}))
+                                             annotations={sync.WAVE_ANNOTATION: str(ALERTS_WAVE),
+                                                          **sync_annotations(API_VERSION, KIND)}),
+            fields={"spec": {"groups": [{"name": "database-backups", "rules": backup_rules(env, missing_after_hours)}]}})

@@ -15,6 +15,8 @@ from .addons.application import PlatformAddOns
 from .migration import DEPLOYMENT_WAVE, IndexMigration
 from .namespace import EnvironmentNamespace
 from .network_policy import NamespaceNetworkPolicies
+from .raw_fields import PlainApiObject, group_version_kind
+from .waves import sync_annotations
 from .secrets import AwsSecretStore
 from .service import ZacatlService
 from .service_account import PlatformServiceAccounts
@@ -41,16 +43,23 @@ class DatabaseChart(cdk8s.Chart):
 
     def __init__(self, scope: cdk8s.App, id_: str, *, env: EnvironmentConfig) -> None:
         super().__init__(scope, id_, disable_resource_name_hashes=True)
-        # No service reads a database: nothing to run.
-        uses_database = any(s.database for s in env.services)
-        self.database = InClusterDatabase(self, "Database", env=env) \
-            if env.database.kind == "in_cluster" and uses_database else None
+        self.database = InClusterDatabase(self, "Database", env=env) if self._runs_database(env) else None
         self.backups = [DatabaseBackup(self, f"Backup-{s.name}", env=env, service=s)
                         for s in naming.backed_up_services(env)]
         # The rule needs the Prometheus Operator's CRD: rendered once a pinned add-on chart installs it.
         self.alerts = BackupAlerts(self, "BackupAlerts", env=env,
                                    missing_after_hours=env.database.backup.missing_after_hours) \
             if self.backups and rules_installable() else None
+
+    @staticmethod
+    def _runs_database(env: EnvironmentConfig) -> bool:
+        # No service reads a database: nothing to run.
+        return env.database.kind == "in_cluster" and any(s.database for s in env.services)
+
+    @classmethod
+    def renders_anything(cls, env: EnvironmentConfig) -> bool:
+        """True when ``env`` has an in-cluster database to run or a database to back up."""
+        return cls._runs_database(env) or bool(naming.backed_up_services(env))
 
 
 class PlatformChart(cdk8s.Chart):
@@ -61,18 +70,16 @@ class PlatformChart(cdk8s.Chart):
         self.addons = PlatformAddOns(self, "AddOns", env=env)
 
 
-#: Kinds served by CRDs an add-on installs in the same sync: Argo CD skips their dry run (it would fail
-#: with "no matches for kind") and applies them in their wave, after the operator is healthy.
-_CUSTOM_RESOURCE_GROUPS = ("external-secrets.io", "monitoring.coreos.com")
-
-
 def _order(chart: cdk8s.Chart) -> None:
-    """Sync waves and options on the objects of ``chart``: Namespaces first, custom resources skip dry run."""
+    """Sync waves and options on the objects of ``chart`` (``waves.sync_annotations``): Namespaces
+    first, custom resources skip the dry run."""
     for obj in (c for c in chart.node.find_all() if isinstance(c, cdk8s.ApiObject)):
-        if obj.kind == "Namespace":
-            obj.metadata.add_annotation(sync.WAVE_ANNOTATION, str(sync.NAMESPACES))
-        elif obj.api_version.split("/")[0] in _CUSTOM_RESOURCE_GROUPS:
-            obj.metadata.add_annotation(sync.SYNC_OPTIONS_ANNOTATION, sync.SKIP_DRY_RUN)
+        # Every object is visited, a subclass's own included; kind and group are read on the Python
+        # side when it has them, and an annotation a plain object was created with is not sent again.
+        created_with = obj.created_annotations if isinstance(obj, PlainApiObject) else {}
+        for key, value in sync_annotations(*group_version_kind(obj)).items():
+            if created_with.get(key) != value:
+                obj.metadata.add_annotation(key, value)
 
 
 class ServiceChart(cdk8s.Chart):
@@ -115,12 +122,9 @@ def environment_app(
     # repository renders the add-ons once per cluster.
     if not env.is_local and env.team is None:
         charts.append(PlatformChart(app, "10-platform", env=env))
-    database = DatabaseChart(app, "15-database", env=env)
-    if database.database is None and not database.backups:
-        # Nothing to render: no empty file in dist/.
-        app.node.try_remove_child(database.node.id)
-    else:
-        charts.append(database)
+    # Nothing to render: no empty file in dist/.
+    if DatabaseChart.renders_anything(env):
+        charts.append(DatabaseChart(app, "15-database", env=env))
     for spec in env.services:
         charts.append(ServiceChart(app, f"20-{spec.name}", env=env, service_name=spec.name, service_class=service_class))
     for chart in charts:

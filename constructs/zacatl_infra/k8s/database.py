@@ -6,12 +6,19 @@ Why the official image and not an operator: a one-member StatefulSet of ``mongo`
 Operator would add a controller, its CRDs and a replica-set agent to install and upgrade for a
 database that holds only development data; the official image is the one Docker and MongoDB keep
 current, with nothing else to run. A replicated prod database is Atlas (``config/database.py``).
+
+Every object is a plain ``cdk8s.ApiObject`` with a dict body (``raw_fields.PlainApiObject``), not
+cdk8s-plus-27's StatefulSet, Service and NetworkPolicy nor the generated External Secrets binding
+(STYLE.md's defaults): plus built a construct per volume, probe, variable and peer, 54-55 jsii
+round trips for this construct where the plain objects take 16-21 (11 without the StorageClass and
+root ExternalSecret of a laptop), with byte-identical YAML (issue 10's phase 3,
+docs/performance.md), and the workload layer no longer imports cdk8s-plus-27 nor the bindings at all.
+The pod fields plus wrote by default are written out by ``hardening``.
 """
 
 from __future__ import annotations
 
 import cdk8s
-import cdk8s_plus_27 as kplus
 from constructs import Construct
 
 from .. import naming, sync
@@ -19,51 +26,36 @@ from ..config import EnvironmentConfig, ServiceSpec
 from ..config.quantity import cpu_millicores, memory_bytes
 from ..facts import atlas, documentdb
 from ..facts import backups as facts
-from ..imports.io import external_secrets as eso
-from .hardening import RUN_AS_USER, THIRD_PARTY_IMAGE_SKIPS, container_security, harden, pod_security, resources
+from . import network_policy, secrets
+from .hardening import (
+    RUN_AS_USER, THIRD_PARTY_IMAGE_SKIPS, TMP_MEBIBYTES, container, empty_dir, mount, pod_spec, resources,
+    secret_value, workload_spec,
+)
 from .labels import environment_labels
-from .secrets import REFRESH_INTERVAL
+from .network_policy import tcp
+from .raw_fields import PlainApiObject, sorted_fields
+from .waves import sync_annotations
 
 #: Labels of the in-cluster MongoDB pods (clients' egress and its own ingress select on them).
 DATABASE_LABELS = {"app.kubernetes.io/name": naming.IN_CLUSTER_DATABASE, "app.kubernetes.io/instance": naming.IN_CLUSTER_DATABASE}
 #: Readiness: mongosh's ping answers only once mongod accepts commands (the port opens earlier,
 #: while the entrypoint's first-boot initialisation still runs on localhost only).
 _PING = ["mongosh", "--quiet", "--norc", "--eval", "db.adminCommand({ping: 1}).ok"]
+#: Size cap of the ``/data/configdb`` volume the official image declares: it is the default data path
+#: of a config server (``--configsvr``) only, so a standalone mongod keeps nothing there that grows.
+CONFIG_DB_MEBIBYTES = 16
 
 
-def database_egress(scope: Construct, env: EnvironmentConfig, spec: ServiceSpec,
-                    policy: kplus.NetworkPolicy, *, prefix: str = "Database") -> None:
-    """Adds to ``policy`` the egress a client of ``spec.database`` needs, from ``env.database.kind``:
+def database_egress_rules(env: EnvironmentConfig, spec: ServiceSpec) -> list[dict]:
+    """NetworkPolicy egress rules a client of ``spec.database`` needs, from ``env.database.kind``:
 
     - ``in_cluster``: the MongoDB pods (``DATABASE_LABELS``) on 27017;
     - ``atlas``: the private subnets (``naming.private_subnet_cidrs``), where the PrivateLink
       endpoint has its interfaces, on 1024-65535 (``facts.atlas``: Atlas maps each node to a port);
     - ``documentdb``: the private subnets, where the cluster's instances are, on 27017 only;
     - and every extra ``spec.database.egress_cidrs`` range on ``spec.database.port``.
+    No rule for a service without a database.
     """
-    database = spec.database
-    if database is None:
-        return
-    if env.database.kind == "in_cluster":
-        policy.add_egress_rule(kplus.Pods.select(scope, f"{prefix}Pods", labels=DATABASE_LABELS),
-                               [kplus.NetworkPolicyPort.tcp(facts.MONGO_PORT)])
-    elif env.database.kind == "documentdb":
-        for i, cidr in enumerate(naming.private_subnet_cidrs(env)):
-            policy.add_egress_rule(kplus.NetworkPolicyIpBlock.ipv4(scope, f"{prefix}Endpoint{i}", cidr),
-                                   [kplus.NetworkPolicyPort.tcp(documentdb.PORT)])
-    else:
-        low, high = atlas.PRIVATE_ENDPOINT_PORTS
-        for i, cidr in enumerate(naming.private_subnet_cidrs(env)):
-            policy.add_egress_rule(kplus.NetworkPolicyIpBlock.ipv4(scope, f"{prefix}Endpoint{i}", cidr),
-                                   [kplus.NetworkPolicyPort.tcp_range(low, high)])
-    for i, cidr in enumerate(database.egress_cidrs):
-        block = (kplus.NetworkPolicyIpBlock.ipv6 if ":" in cidr else kplus.NetworkPolicyIpBlock.ipv4)(
-            scope, f"{prefix}{i}", cidr)
-        policy.add_egress_rule(block, [kplus.NetworkPolicyPort.tcp(database.port)])
-
-
-def database_egress_rules(env: EnvironmentConfig, spec: ServiceSpec) -> list[dict]:
-    """The same egress as ``database_egress``, as NetworkPolicy rules (for objects written as plain fields)."""
     database = spec.database
     if database is None:
         return []
@@ -136,97 +128,85 @@ class InClusterDatabase(Construct):
             # EKS marks no StorageClass as default from Kubernetes 1.30 on, and its gp2 class is not
             # encrypted: the database gets an encrypted gp3 class of its own on the EBS CSI driver.
             storage_class = STORAGE_CLASS
-            self.storage_class = kplus.k8s.KubeStorageClass(
-                self, "StorageClass", metadata=kplus.k8s.ObjectMeta(
+            self.storage_class = PlainApiObject(
+                self, "StorageClass", api_version="storage.k8s.io/v1", kind="StorageClass",
+                metadata=cdk8s.ApiObjectMetadata(
                     name=STORAGE_CLASS, labels=environment_labels(env),
                     # Cluster-wide, like the namespace: in the first wave, before anything claims a volume.
                     annotations={sync.WAVE_ANNOTATION: str(sync.NAMESPACES)}),
-                provisioner=EBS_CSI_PROVISIONER, parameters={"type": "gp3", "encrypted": "true"},
-                reclaim_policy="Retain", volume_binding_mode="WaitForFirstConsumer", allow_volume_expansion=True)
-        self.external_secret = None if env.is_local else eso.ExternalSecret(
-            self, "RootSecret",
-            metadata=cdk8s.ApiObjectMetadata(name=naming.IN_CLUSTER_DATABASE_SECRET, namespace=ns, labels=labels),
-            spec=eso.ExternalSecretSpec(
-                refresh_interval=REFRESH_INTERVAL,
-                secret_store_ref=eso.ExternalSecretSpecSecretStoreRef(
-                    name=naming.secret_store_name(env), kind=eso.ExternalSecretSpecSecretStoreRefKind.SECRET_STORE),
-                target=eso.ExternalSecretSpecTarget(
-                    name=naming.IN_CLUSTER_DATABASE_SECRET,
-                    creation_policy=eso.ExternalSecretSpecTargetCreationPolicy.OWNER,
-                    deletion_policy=eso.ExternalSecretSpecTargetDeletionPolicy.RETAIN),
-                data=[eso.ExternalSecretSpecData(
-                    secret_key=key, remote_ref=eso.ExternalSecretSpecDataRemoteRef(
-                        key=naming.in_cluster_database_secret_id(env), property=key))
-                    for key in ("username", "password")],
-            ),
+                fields={"allowVolumeExpansion": True, "parameters": {"encrypted": "true", "type": "gp3"},
+                        "provisioner": EBS_CSI_PROVISIONER, "reclaimPolicy": "Retain",
+                        "volumeBindingMode": "WaitForFirstConsumer"})
+        self.external_secret = None if env.is_local else PlainApiObject(
+            self, "RootSecret", api_version=secrets.API_VERSION, kind=secrets.EXTERNAL_SECRET,
+            metadata=cdk8s.ApiObjectMetadata(name=naming.IN_CLUSTER_DATABASE_SECRET, namespace=ns, labels=labels,
+                                             annotations=sync_annotations(secrets.API_VERSION, secrets.EXTERNAL_SECRET)),
+            fields={"spec": secrets.external_secret_spec(
+                env, naming.IN_CLUSTER_DATABASE_SECRET,
+                [(key, naming.in_cluster_database_secret_id(env), key) for key in ("username", "password")])},
         )
-        self.service = kplus.Service(
-            self, "Service", metadata=cdk8s.ApiObjectMetadata(name=name, namespace=ns, labels=labels),
-            cluster_ip="None", ports=[kplus.ServicePort(name="mongodb", port=facts.MONGO_PORT)])
-        for key, value in DATABASE_LABELS.items():
-            self.service.select_label(key, value)
-
-        secret = kplus.Secret.from_secret_name(self, "SecretRef", naming.IN_CLUSTER_DATABASE_SECRET)
-        data = kplus.Volume.from_empty_dir(self, "Tmp", "tmp", size_limit=cdk8s.Size.mebibytes(64))
-        config = kplus.Volume.from_empty_dir(self, "ConfigDb", "configdb", size_limit=cdk8s.Size.mebibytes(16))
-        timing = {"period_seconds": cdk8s.Duration.seconds(10), "timeout_seconds": cdk8s.Duration.seconds(5),
-                  "initial_delay_seconds": cdk8s.Duration.seconds(0), "success_threshold": 1}
-        self.stateful_set = kplus.StatefulSet(
-            self, "StatefulSet",
+        self.service = PlainApiObject(
+            self, "Service", api_version="v1", kind="Service",
+            metadata=cdk8s.ApiObjectMetadata(name=name, namespace=ns, labels=labels),
+            # Headless: mongodb.<namespace>.svc resolves to the pod itself. It selects on the stable
+            # labels only, so renaming a construct never leaves the Service without endpoints.
+            fields={"spec": sorted_fields({
+                "clusterIP": "None", "externalIPs": [], "type": "ClusterIP", "selector": DATABASE_LABELS,
+                "ports": [{"name": "mongodb", "port": facts.MONGO_PORT}],
+            })},
+        )
+        self.stateful_set = PlainApiObject(
+            self, "StatefulSet", api_version="apps/v1", kind="StatefulSet",
             metadata=cdk8s.ApiObjectMetadata(name=name, namespace=ns, labels=labels, annotations={
                 **THIRD_PARTY_IMAGE_SKIPS,
                 "checkov.io/skip3": "CKV_K8S_35=the root user reaches the entrypoint as env vars by design: "
                                     "the official image reads MONGO_INITDB_ROOT_* only from the environment",
             }),
-            service=self.service, select=False, replicas=1,
-            pod_metadata=cdk8s.ApiObjectMetadata(labels=labels),
-            automount_service_account_token=False,
-            # mongod flushes its journal and closes cleanly on SIGTERM; big caches need time.
-            termination_grace_period=cdk8s.Duration.seconds(60),
-            security_context=pod_security(RUN_AS_USER),
-            volumes=[data, config],
-            containers=[kplus.ContainerProps(
-                name="mongod", image=facts.MONGO_IMAGE, image_pull_policy=kplus.ImagePullPolicy.IF_NOT_PRESENT,
-                port_number=facts.MONGO_PORT,
-                env_variables={
-                    facts.MONGO_ROOT_USERNAME_VARIABLE: kplus.EnvValue.from_secret_value(
-                        kplus.SecretValue(secret=secret, key="username")),
-                    facts.MONGO_ROOT_PASSWORD_VARIABLE: kplus.EnvValue.from_secret_value(
-                        kplus.SecretValue(secret=secret, key="password")),
-                },
-                resources=resources(int(cpu_millicores(settings.cpu_request)), int(cpu_millicores(settings.cpu_limit)),
-                                    int(memory_bytes(settings.memory_request) // 2**20),
-                                    int(memory_bytes(settings.memory_limit) // 2**20)),
-                startup=kplus.Probe.from_tcp_socket(port=facts.MONGO_PORT, failure_threshold=60, **timing),
-                liveness=kplus.Probe.from_tcp_socket(port=facts.MONGO_PORT, failure_threshold=3, **timing),
-                readiness=kplus.Probe.from_command(_PING, failure_threshold=3, **timing),
-                volume_mounts=[kplus.VolumeMount(path="/tmp", volume=data),
-                               kplus.VolumeMount(path="/data/configdb", volume=config)],
-                security_context=container_security(RUN_AS_USER),
-            )],
         )
-        self.stateful_set.select(kplus.LabelSelector.of(labels=DATABASE_LABELS))
-        # The StatefulSet adds its construct-path label to the Service's selector; select on the
-        # stable labels only, so renaming a construct never leaves the Service without endpoints.
-        cdk8s.ApiObject.of(self.service).add_json_patch(
-            cdk8s.JsonPatch.remove("/spec/selector/cdk8s.io~1metadata.addr"))
+        timing = {"periodSeconds": 10, "timeoutSeconds": 5, "initialDelaySeconds": 0, "successThreshold": 1}
+        tcp_check = {"tcpSocket": {"port": facts.MONGO_PORT}}
+        mongod = container(
+            "mongod", facts.MONGO_IMAGE, user=RUN_AS_USER,
+            env=[secret_value(variable, naming.IN_CLUSTER_DATABASE_SECRET, key) for variable, key in (
+                (facts.MONGO_ROOT_USERNAME_VARIABLE, "username"), (facts.MONGO_ROOT_PASSWORD_VARIABLE, "password"))],
+            resources=resources(int(cpu_millicores(settings.cpu_request)), int(cpu_millicores(settings.cpu_limit)),
+                                int(memory_bytes(settings.memory_request) // 2**20),
+                                int(memory_bytes(settings.memory_limit) // 2**20)),
+            mounts=[mount("/tmp", "tmp"), mount("/data/configdb", "configdb")],
+            ports=[{"containerPort": facts.MONGO_PORT}],
+            # A first boot initialises the data directory: up to 10 minutes before liveness starts.
+            startupProbe={**tcp_check, **timing, "failureThreshold": 60},
+            livenessProbe={**tcp_check, **timing, "failureThreshold": 3},
+            readinessProbe={"exec": {"command": _PING}, **timing, "failureThreshold": 3},
+        )
+        pod = pod_spec(
+            user=RUN_AS_USER, containers=[mongod],
+            volumes=[empty_dir("tmp", TMP_MEBIBYTES), empty_dir("configdb", CONFIG_DB_MEBIBYTES)],
+            # mongod flushes its journal and closes cleanly on SIGTERM; big caches need time.
+            grace_seconds=60,
+        )
+        pod["containers"][0]["volumeMounts"].append({"name": "data", "mountPath": facts.MONGO_DATA_PATH})
         claim: dict = {
             "metadata": {"name": "data", "labels": labels},
             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": settings.storage_size}}},
         }
         if storage_class:
             claim["spec"]["storageClassName"] = storage_class
-        harden(self.stateful_set, "/spec/template/spec", 1, 0,
-               cdk8s.JsonPatch.add("/spec/volumeClaimTemplates", [claim]),
-               cdk8s.JsonPatch.add("/spec/template/spec/containers/0/volumeMounts/-",
-                                   {"name": "data", "mountPath": facts.MONGO_DATA_PATH}))
+        spec = workload_spec({
+            "minReadySeconds": 0, "podManagementPolicy": "OrderedReady", "replicas": 1,
+            "selector": {"matchLabels": DATABASE_LABELS}, "serviceName": name,
+            "updateStrategy": {"rollingUpdate": {"partition": 0}, "type": "RollingUpdate"},
+        }, workload=self.stateful_set, labels=labels, pod=pod)
+        spec["volumeClaimTemplates"] = [claim]
+        self.stateful_set.add_fields({"spec": spec})
 
-        self.network_policy = kplus.NetworkPolicy(
-            self, "NetworkPolicy", metadata=cdk8s.ApiObjectMetadata(name=name, namespace=ns, labels=labels),
-            selector=kplus.Pods.select(self, "Pods", labels=DATABASE_LABELS),
-            ingress=kplus.NetworkPolicyTraffic(default=kplus.NetworkPolicyTrafficDefault.DENY),
-            egress=kplus.NetworkPolicyTraffic(default=kplus.NetworkPolicyTrafficDefault.DENY),
+        self.network_policy = PlainApiObject(
+            self, "NetworkPolicy", api_version=network_policy.API_VERSION, kind=network_policy.KIND,
+            metadata=cdk8s.ApiObjectMetadata(name=name, namespace=ns, labels=labels),
+            fields={"spec": sorted_fields({
+                "ingress": [{"from": [{"podSelector": {"matchLabels": client}}], "ports": [tcp(facts.MONGO_PORT)]}
+                            for client in database_client_labels(env)],
+                "podSelector": {"matchLabels": DATABASE_LABELS},
+                "policyTypes": ["Egress", "Ingress"],
+            })},
         )
-        for i, client in enumerate(database_client_labels(env)):
-            self.network_policy.add_ingress_rule(kplus.Pods.select(self, f"Client{i}", labels=client),
-                                                 [kplus.NetworkPolicyPort.tcp(facts.MONGO_PORT)])

@@ -1,20 +1,23 @@
-"""Pod and container settings every platform job and database pod shares, in one place.
+"""Pod and container bodies every platform job and database pod shares, in one place.
 
-cdk8s-plus-27 sets non-root, read-only root filesystem and no privilege escalation itself; it
-cannot express ``seccompProfile`` or ``capabilities.drop``, which the ``restricted`` Pod Security
-Standard requires, so ``harden`` patches them onto the serialized object through
-``RawFieldsOverlay``: the bundled 1.27 L1 classes serialize an object after its JSON patches and
-drop what they do not type (a plain-string quantity in ``volumeClaimTemplates`` included); the
-overlay applies its patches to the already-serialized JSON.
+The platform's own workloads (the in-cluster MongoDB, the backup, restore, verification and index
+migration Jobs) are plain ``cdk8s.ApiObject``s (``raw_fields.PlainApiObject``) since issue 10's
+phase 3; these helpers write the fields cdk8s-plus-27 used to write for them, with the values it
+defaulted spelled out (``dnsPolicy``, ``hostNetwork``, ``restartPolicy``, ``setHostnameAsFQDN``, a
+30 s grace period), so the YAML stayed byte for byte what plus rendered. ``harden`` then adds what
+plus could not express and the ``restricted`` Pod Security Standard requires: ``seccompProfile``
+RuntimeDefault on the pod and every container, every capability dropped, no service links. Keys
+are sorted as cdk8s sorts an object's props (``raw_fields.sorted_fields``); the hardening keys come
+after them, where the JSON patches onto plus's output used to put them.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import cdk8s
-import cdk8s_plus_27 as kplus
 
-from constructs import Construct
-
+from .raw_fields import sorted_fields, sorted_with
 
 #: User and group the platform's MongoDB and job containers run as: above 10000, so it maps to no
 #: account on the node (the official mongo image's own user is 999, ``facts.backups.MONGO_USER_ID``;
@@ -33,72 +36,105 @@ THIRD_PARTY_IMAGE_SKIPS = {
 #: the Secret holds the bare URI that the service itself reads.
 SECRET_ENV_SKIP = ("CKV_K8S_35=the MongoDB tools read the connection string from an argument expanded from "
                    "the service's Secret by reference; the Secret holds the bare URI, no file format they read")
+#: Seconds the kubelet waits after SIGTERM when a pod does not say otherwise (the Kubernetes default,
+#: which cdk8s-plus wrote out).
+DEFAULT_GRACE_SECONDS = 30
+#: Size cap of the writable /tmp of every platform pod (the root filesystem is read-only).
+TMP_MEBIBYTES = 64
+_RUNTIME_DEFAULT = {"type": "RuntimeDefault"}
+#: The pod-template label cdk8s-plus put on every workload, from the construct path
+#: (``cdk8s.Names.to_label_value`` of the workload). Nothing selects on it, but changing a
+#: pod-template label rolls every pod, so it stays.
+ADDRESS_LABEL = "cdk8s.io/metadata.addr"
 
 
-def container_security(user: int) -> kplus.ContainerSecurityContextProps:
+def container_security(user: int) -> dict[str, Any]:
     """Non-root ``user`` (and group), read-only root filesystem, no privilege escalation."""
-    return kplus.ContainerSecurityContextProps(
-        ensure_non_root=True, read_only_root_filesystem=True, allow_privilege_escalation=False,
-        privileged=False, user=user, group=user)
+    return {"allowPrivilegeEscalation": False, "privileged": False, "readOnlyRootFilesystem": True,
+            "runAsGroup": user, "runAsNonRoot": True, "runAsUser": user}
 
 
-def pod_security(user: int) -> kplus.PodSecurityContextProps:
+def pod_security(user: int) -> dict[str, Any]:
     """Non-root ``user``; volumes owned by its group (``fsGroup``), changed only when they differ."""
-    return kplus.PodSecurityContextProps(
-        ensure_non_root=True, user=user, group=user, fs_group=user,
-        fs_group_change_policy=kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH)
+    return {"fsGroup": user, "fsGroupChangePolicy": "OnRootMismatch", "runAsGroup": user, "runAsNonRoot": True,
+            "runAsUser": user}
 
 
-def resources(cpu_request: int, cpu_limit: int, memory_request: int, memory_limit: int) -> kplus.ContainerResources:
-    """CPU in millicores, memory in MiB."""
-    return kplus.ContainerResources(
-        cpu=kplus.CpuResources(request=kplus.Cpu.millis(cpu_request), limit=kplus.Cpu.millis(cpu_limit)),
-        memory=kplus.MemoryResources(request=cdk8s.Size.mebibytes(memory_request),
-                                     limit=cdk8s.Size.mebibytes(memory_limit)))
+def resources(cpu_request: int, cpu_limit: int, memory_request: int, memory_limit: int) -> dict[str, Any]:
+    """Requests and limits from CPU in millicores and memory in MiB (``"250m"``, ``"256Mi"``)."""
+    return {"limits": {"cpu": f"{cpu_limit}m", "memory": f"{memory_limit}Mi"},
+            "requests": {"cpu": f"{cpu_request}m", "memory": f"{memory_request}Mi"}}
 
 
-def harden(workload: kplus.Workload, pod_path: str, containers: int, init_containers: int = 0,
-           *extra: cdk8s.JsonPatch) -> RawFieldsOverlay:
-    """Adds RuntimeDefault seccomp (pod and each container) and drops every capability of each
-    container and init container at ``pod_path`` (``/spec/template/spec`` for a Deployment or
-    StatefulSet, ``/spec/jobTemplate/spec/template/spec`` for a CronJob); ``extra`` patches follow."""
-    patches = [cdk8s.JsonPatch.add(f"{pod_path}/securityContext/seccompProfile", {"type": "RuntimeDefault"}),
-               cdk8s.JsonPatch.add(f"{pod_path}/enableServiceLinks", False)]
-    for kind, count in (("containers", containers), ("initContainers", init_containers)):
-        for i in range(count):
-            context = f"{pod_path}/{kind}/{i}/securityContext"
-            patches += [cdk8s.JsonPatch.add(f"{context}/seccompProfile", {"type": "RuntimeDefault"}),
-                        cdk8s.JsonPatch.add(f"{context}/capabilities", {"drop": ["ALL"]})]
-    return RawFieldsOverlay(workload, patches=[*patches, *extra])
+def value(name: str, text: str) -> dict[str, Any]:
+    """An environment variable with a literal value."""
+    return {"name": name, "value": text}
 
 
-class RawFieldsOverlay(cdk8s.ApiObject):
-    """Renders ``typed`` (taken out of the tree) with ``patches`` applied after its serializer.
+def secret_value(name: str, secret: str, key: str) -> dict[str, Any]:
+    """An environment variable read from ``key`` of the Secret ``secret`` when the container starts."""
+    return {"name": name, "valueFrom": {"secretKeyRef": {"key": key, "name": secret}}}
 
-    It becomes the default child of ``owner`` (same id as the typed object had), so
-    ``cdk8s.ApiObject.of(owner)`` returns it: later ``add_json_patch`` calls land here and are
-    applied last, raw, and labels or annotations added to its ``metadata`` are merged into the
-    typed object's (so chart-wide or tool-added metadata is not lost).
-    """
 
-    def __init__(self, owner: Construct, *, patches: list[cdk8s.JsonPatch] | None = None) -> None:
-        typed = cdk8s.ApiObject.of(owner)
-        removed = owner.node.try_remove_child(typed.node.id)
-        if not removed:
-            raise ValueError(f"{owner.node.path}: its typed object {typed.node.id!r} could not be replaced")
-        super().__init__(owner, typed.node.id, api_version=typed.api_version, kind=typed.kind,
-                         metadata=cdk8s.ApiObjectMetadata(name=typed.name))
-        self._typed = typed
-        self._patches: list[cdk8s.JsonPatch] = list(patches or [])
+def empty_dir(name: str, mebibytes: int) -> dict[str, Any]:
+    """A node-local scratch volume of at most ``mebibytes`` MiB, deleted with the pod."""
+    return {"emptyDir": {"sizeLimit": f"{mebibytes}Mi"}, "name": name}
 
-    def add_json_patch(self, *ops: cdk8s.JsonPatch) -> None:
-        self._patches.extend(ops)
 
-    def to_json(self) -> object:
-        rendered = self._typed.to_json()
-        own = self.metadata.to_json()
-        metadata = rendered.setdefault("metadata", {})
-        for key in ("labels", "annotations"):
-            if own.get(key):
-                metadata[key] = {**metadata.get(key, {}), **own[key]}
-        return cdk8s.JsonPatch.apply(rendered, *self._patches)
+def mount(path: str, volume: str, *, read_only: bool = False) -> dict[str, Any]:
+    """A volume mount of ``volume`` at ``path``."""
+    return {"mountPath": path, "name": volume, **({"readOnly": True} if read_only else {})}
+
+
+def container(name: str, image: str, *, user: int, resources: dict[str, Any], command: list[str] | None = None,
+              env: list[dict[str, Any]] | None = None, mounts: list[dict[str, Any]] | None = None,
+              **fields: Any) -> dict[str, Any]:
+    """A container as ``user`` with ``container_security`` and ``imagePullPolicy: IfNotPresent`` (every
+    image it runs is pinned: a release tag, a digest or an immutable ECR tag); ``fields`` are further
+    container fields (``ports``, probes) as written. None and empty values are left out."""
+    return {"name": name, "image": image, "imagePullPolicy": "IfNotPresent", "command": command, "env": env or None,
+            "resources": resources, "securityContext": container_security(user), "volumeMounts": mounts or None,
+            **fields}
+
+
+def pod_spec(*, user: int, containers: list[dict[str, Any]], init_containers: list[dict[str, Any]] | None = None,
+             volumes: list[dict[str, Any]] | None = None, restart_policy: str = "Always",
+             service_account: str | None = None, grace_seconds: int = DEFAULT_GRACE_SECONDS) -> dict[str, Any]:
+    """A hardened pod spec (``harden``) as ``user``, no API token, with the fields cdk8s-plus defaulted written out."""
+    return harden(sorted_fields({
+        "automountServiceAccountToken": False,
+        "containers": containers,
+        "initContainers": init_containers or None,
+        "dnsPolicy": "ClusterFirst",
+        "hostNetwork": False,
+        "restartPolicy": restart_policy,
+        "securityContext": pod_security(user),
+        "serviceAccountName": service_account,
+        "setHostnameAsFQDN": False,
+        "terminationGracePeriodSeconds": grace_seconds,
+        "volumes": volumes or None,
+    }))
+
+
+def harden(pod: dict[str, Any]) -> dict[str, Any]:
+    """Adds RuntimeDefault seccomp to ``pod`` (a sorted pod spec) and to each of its containers and
+    init containers, drops every capability of each, and turns service links off; returns ``pod``."""
+    pod["securityContext"]["seccompProfile"] = dict(_RUNTIME_DEFAULT)
+    for item in (*pod["containers"], *pod.get("initContainers", ())):
+        context = item["securityContext"]
+        context["seccompProfile"] = dict(_RUNTIME_DEFAULT)
+        context["capabilities"] = {"drop": ["ALL"]}
+    # Service links inject a variable per Service of the namespace into every container's environment.
+    pod["enableServiceLinks"] = False
+    return pod
+
+
+def workload_spec(fields: dict[str, Any], *, workload: cdk8s.ApiObject, labels: dict[str, str],
+                  pod: dict[str, Any]) -> dict[str, Any]:
+    """The spec of a StatefulSet, Job or Job template: ``fields`` sorted, and ``template`` made of
+    ``labels`` plus ``ADDRESS_LABEL`` (from ``workload``'s construct path) and the hardened ``pod``,
+    whose key order ``harden`` set and which is not sorted again."""
+    template = {"metadata": {"labels": sorted_fields({**labels, ADDRESS_LABEL: cdk8s.Names.to_label_value(workload)})},
+                "spec": pod}
+    return sorted_with(fields, template=template)
+

@@ -7,11 +7,11 @@ from Prometheus and from the services that declare it as an upstream; egress to 
 each upstream, to the internet when the service opts in with a reason, and to the Pod Identity
 agent and the VPC endpoints of its AWS APIs when it has an AWS role. Anything else is dropped.
 
-``ServiceNetworkPolicy`` is a plain ``cdk8s.ApiObject`` with a dict body rather than
-cdk8s-plus-27's ``NetworkPolicy`` (STYLE.md's default): it is one per service, and plus took 14
-jsii round trips for it (a construct per peer) where this takes 4, with the same YAML
-(docs/performance.md, "Phase 2"; why in ``raw_fields``). The namespace-wide policies, two per
-environment, stay on plus.
+Every policy is a plain ``cdk8s.ApiObject`` with a dict body rather than cdk8s-plus-27's
+``NetworkPolicy`` (STYLE.md's default): plus builds a construct per peer and port, and took 14 jsii
+round trips for a service's policy where this takes 4 (docs/performance.md, "Phase 2"), 4-5 for
+each namespace-wide one where this takes 3 (phase 3), with the same YAML (why in ``raw_fields``).
+``workload_policy`` is the shape the platform's jobs and database use.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 from typing import Any
 
 import cdk8s
-import cdk8s_plus_27 as kplus
 from constructs import Construct
 
 from .. import naming
@@ -33,6 +32,8 @@ from .raw_fields import PlainApiObject, sorted_fields
 
 #: HTTPS, the port of every AWS API endpoint.
 AWS_API_PORT = aws_endpoints.PORT
+API_VERSION = "networking.k8s.io/v1"
+KIND = "NetworkPolicy"
 
 
 def callers(env: EnvironmentConfig, spec: ServiceSpec) -> tuple[ServiceSpec, ...]:
@@ -47,28 +48,40 @@ class NamespaceNetworkPolicies(Construct):
         super().__init__(scope, id_)
         namespace = naming.namespace(env)
         labels = environment_labels(env)
-        self.default_deny = kplus.NetworkPolicy(
-            self,
-            "DefaultDeny",
+        self.default_deny = PlainApiObject(
+            self, "DefaultDeny", api_version=API_VERSION, kind=KIND,
             metadata=cdk8s.ApiObjectMetadata(name="default-deny", namespace=namespace, labels=labels),
-            selector=kplus.Pods.all(self, "AllPods"),
-            ingress=kplus.NetworkPolicyTraffic(default=kplus.NetworkPolicyTrafficDefault.DENY),
-            egress=kplus.NetworkPolicyTraffic(default=kplus.NetworkPolicyTrafficDefault.DENY),
+            # No rule in either direction: every pod's traffic is denied until another policy allows it.
+            fields={"spec": {"podSelector": {}, "policyTypes": ["Egress", "Ingress"]}},
         )
-        dns = kplus.Pods.select(
-            self, "CoreDns", labels=DNS_POD_LABELS,
-            namespaces=kplus.Namespaces.select(self, "DnsNamespace", names=[DNS_NAMESPACE]),
-        )
-        self.allow_dns = kplus.NetworkPolicy(
-            self,
-            "AllowDns",
+        dns = sorted_fields({"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": DNS_NAMESPACE}},
+                             "podSelector": {"matchLabels": DNS_POD_LABELS}})
+        self.allow_dns = PlainApiObject(
+            self, "AllowDns", api_version=API_VERSION, kind=KIND,
             metadata=cdk8s.ApiObjectMetadata(name="allow-dns", namespace=namespace, labels=labels),
-            selector=kplus.Pods.all(self, "AllPodsDns"),
-            # DNS falls back to TCP for answers above 512 bytes; both are needed.
-            egress=kplus.NetworkPolicyTraffic(rules=[kplus.NetworkPolicyRule(
-                peer=dns, ports=[kplus.NetworkPolicyPort.udp(DNS_PORT), kplus.NetworkPolicyPort.tcp(DNS_PORT)],
-            )]),
+            fields={"spec": {
+                # DNS falls back to TCP for answers above 512 bytes; both are needed.
+                "egress": [{"ports": [{"port": DNS_PORT, "protocol": "UDP"}, tcp(DNS_PORT)], "to": [dns]}],
+                "podSelector": {},
+                "policyTypes": ["Egress"],
+            }},
         )
+
+
+def workload_policy(scope: Construct, id_: str, *, name: str, labels: dict[str, str], egress: list[dict[str, Any]],
+                    namespace: str | None = None, annotations: dict[str, str] | None = None) -> PlainApiObject:
+    """NetworkPolicy ``name`` of the pods labelled ``app.kubernetes.io/name: name``: no ingress at
+    all, egress only by the ``egress`` rules (``{"to": [peer], "ports": [...]}``, see ``tcp``,
+    ``ip_block``, ``public_internet``). ``namespace``: Default: the chart's."""
+    return PlainApiObject(
+        scope, id_, api_version=API_VERSION, kind=KIND,
+        metadata=cdk8s.ApiObjectMetadata(name=name, namespace=namespace, labels=labels, annotations=annotations),
+        fields={"spec": sorted_fields({
+            "podSelector": {"matchLabels": {"app.kubernetes.io/name": name}},
+            "policyTypes": ["Egress", "Ingress"],
+            "egress": egress or None,
+        })},
+    )
 
 
 class ServiceNetworkPolicy(Construct):
@@ -84,7 +97,7 @@ class ServiceNetworkPolicy(Construct):
     - the database (``database.database_egress``): the in-cluster MongoDB pods, or the Atlas
       PrivateLink endpoint's subnets, plus any ``spec.database.egress_cidrs`` on the database port;
     - each upstream: another service's pods on its container port, or an external range on its port;
-    - ``spec.internet_egress``: the public internet (``_public_internet``) on its ports;
+    - ``spec.internet_egress``: the public internet (``public_internet``) on its ports;
     - ``spec.needs_aws_role`` (cloud tiers): the EKS Pod Identity agent (IPv4 and IPv6 link-local
       addresses, port 80), and the VPC range on 443, where the interface endpoints of
       ``spec.aws_apis`` answer (``naming.aws_api_endpoints``; private DNS points the SDK's regional
@@ -99,16 +112,16 @@ class ServiceNetworkPolicy(Construct):
         egress: list[dict[str, Any]] = []
 
         def allow_from(peer: dict[str, Any]) -> None:
-            ingress.append({"from": [peer], "ports": [_tcp(spec.container_port)]})
+            ingress.append({"from": [peer], "ports": [tcp(spec.container_port)]})
 
         def allow_to(peer: dict[str, Any], *ports: int) -> None:
-            egress.append({"to": [peer], "ports": [_tcp(p) for p in ports]})
+            egress.append({"to": [peer], "ports": [tcp(p) for p in ports]})
 
         if spec.ingress_path is not None:
             if env.is_local:
                 allow_from(_namespace_peer(INGRESS_NGINX_NAMESPACE))
             for cidr in naming.public_subnet_cidrs(env):
-                allow_from(_ip_block(cidr))
+                allow_from(ip_block(cidr))
         allow_from(_namespace_peer(MONITORING_NAMESPACE))
         for caller in callers(env, spec):
             allow_from(_pod_peer(caller))
@@ -123,18 +136,18 @@ class ServiceNetworkPolicy(Construct):
                 allow_to(_pod_peer(callee), callee.container_port)
             else:
                 assert upstream.cidr is not None and upstream.port is not None  # ensured by Upstream
-                allow_to(_ip_block(upstream.cidr), upstream.port)
+                allow_to(ip_block(upstream.cidr), upstream.port)
         if spec.internet_egress is not None:
-            allow_to(_public_internet(), *spec.internet_egress.ports)
+            allow_to(public_internet(), *spec.internet_egress.ports)
         if spec.needs_aws_role and not env.is_local:
-            allow_to(_ip_block(f"{eks_pod_identity.AGENT_IPV4}/32"), eks_pod_identity.AGENT_PORT)
-            allow_to(_ip_block(f"{eks_pod_identity.AGENT_IPV6}/128"), eks_pod_identity.AGENT_PORT)
-            allow_to(_ip_block(env.network.vpc_cidr), AWS_API_PORT)
+            allow_to(ip_block(f"{eks_pod_identity.AGENT_IPV4}/32"), eks_pod_identity.AGENT_PORT)
+            allow_to(ip_block(f"{eks_pod_identity.AGENT_IPV6}/128"), eks_pod_identity.AGENT_PORT)
+            allow_to(ip_block(env.network.vpc_cidr), AWS_API_PORT)
             if spec.aws_apis_over_internet is not None:
-                allow_to(_public_internet(), AWS_API_PORT)
+                allow_to(public_internet(), AWS_API_PORT)
 
         self.resource = PlainApiObject(
-            self, "Resource", api_version="networking.k8s.io/v1", kind="NetworkPolicy",
+            self, "Resource", api_version=API_VERSION, kind=KIND,
             metadata=cdk8s.ApiObjectMetadata(name=spec.name, labels=service_labels(env, spec)),
             fields={"spec": sorted_fields({
                 "podSelector": {"matchLabels": selector_labels(spec)},
@@ -146,18 +159,20 @@ class ServiceNetworkPolicy(Construct):
         )
 
 
-def _tcp(port: int) -> dict[str, Any]:
+def tcp(port: int) -> dict[str, Any]:
+    """A NetworkPolicy port: ``port`` over TCP."""
     return {"port": port, "protocol": "TCP"}
 
 
-def _ip_block(cidr: str, except_: tuple[str, ...] = ()) -> dict[str, Any]:
+def ip_block(cidr: str, except_: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A NetworkPolicy peer: the addresses of ``cidr`` (IPv4 or IPv6) but those of ``except_``."""
     return {"ipBlock": {"cidr": cidr, "except": list(except_) or None}}
 
 
-def _public_internet() -> dict[str, Any]:
+def public_internet() -> dict[str, Any]:
     """Every IPv4 address but the private, carrier-grade NAT and link-local ranges: the narrowest
     NetworkPolicy can say "the internet" (it matches addresses, never host names)."""
-    return _ip_block("0.0.0.0/0", NON_INTERNET_IPV4)
+    return ip_block("0.0.0.0/0", NON_INTERNET_IPV4)
 
 
 def _namespace_peer(namespace: str) -> dict[str, Any]:

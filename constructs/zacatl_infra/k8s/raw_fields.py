@@ -11,6 +11,10 @@ Python), one more round trip per quantity or int-or-string value, and their 1.27
 silently drops fields newer than 1.27 (``lifecycle.preStop.sleep``, measured), which then needed
 an overlay.
 
+Since phase 3 (docs/performance.md) every object of the workload layer is one: the platform's
+database, backup, restore, migration, namespace, secrets and add-on objects too, so synth loads
+neither cdk8s-plus-27 nor the generated External Secrets bindings.
+
 A plain ``ApiObject`` has no typed serializer: every field reaches the YAML as written. Two
 things the generated and plus classes did, the caller now owns: field names are Kubernetes'
 camelCase, and values are final strings (``"250m"``, ``"64Mi"``). ``cdk8s.ApiObject.of(obj)``
@@ -40,6 +44,12 @@ def sorted_fields(value: Any) -> Any:
     return value
 
 
+def sorted_with(fields: dict[str, Any], **finished: Any) -> dict[str, Any]:
+    """``sorted_fields(fields)`` with the ``finished`` values added in key order, their insides left
+    as they are (a pod spec whose hardening keys come after its sorted keys, for instance)."""
+    return dict(sorted({**sorted_fields(fields), **finished}.items()))
+
+
 class PlainApiObject(cdk8s.ApiObject):
     """A ``cdk8s.ApiObject`` whose top-level ``fields`` (``spec``, ``data``, ...) are written as given.
 
@@ -55,6 +65,10 @@ class PlainApiObject(cdk8s.ApiObject):
         fields: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(scope, id_, api_version=api_version, kind=kind, metadata=metadata)
+        #: apiVersion and kind, read without a round trip (``group_version_kind``).
+        self.gvk = (api_version, kind)
+        #: The annotations ``metadata`` had (later ones are added in the kernel, not here).
+        self.created_annotations: dict[str, str] = dict(metadata.annotations or {})
         self._reference = {"apiVersion": api_version, "kind": kind, "name": metadata.name} if metadata.name else None
         if fields:
             self.add_fields(fields)
@@ -62,6 +76,14 @@ class PlainApiObject(cdk8s.ApiObject):
     def add_fields(self, fields: dict[str, Any]) -> None:
         """Adds top-level ``fields`` to the rendered manifest, as they are, in their order."""
         self.add_json_patch(*(cdk8s.JsonPatch.add(f"/{key}", value) for key, value in fields.items()))
+
+
+def group_version_kind(obj: cdk8s.ApiObject) -> tuple[str, str]:
+    """``(apiVersion, kind)`` of ``obj``: from the Python side for a ``PlainApiObject``, else two
+    round trips to the kernel."""
+    if isinstance(obj, PlainApiObject):
+        return obj.gvk
+    return obj.api_version, obj.kind
 
 
 def reference(obj: cdk8s.ApiObject | Any) -> dict[str, str]:

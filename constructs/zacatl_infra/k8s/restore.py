@@ -10,6 +10,10 @@ folder). ``make restore-manifest ENV=<env> BACKUP=<key>`` prints them with the d
   service's database and fails when there is none, so "restored" means "data is there".
 
 Run: ``python -m zacatl_infra.k8s.restore <env> <key>`` (what the make target calls).
+
+Jobs and policies are plain ``cdk8s.ApiObject``s (``raw_fields.PlainApiObject``, bodies from
+``hardening``) like the backup's: 8 jsii round trips per construct where cdk8s-plus-27 took 33
+(verification) and 55 (restore), with byte-identical YAML (docs/performance.md, phase 3).
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ import sys
 from pathlib import Path
 
 import cdk8s
-import cdk8s_plus_27 as kplus
 from constructs import Construct
 
 from .. import naming
@@ -26,8 +29,13 @@ from ..config import EnvironmentConfig, ServiceSpec
 from ..config.quantity import memory_bytes
 from ..facts import backups as facts
 from .backup import DUMP_FILE, DUMP_PATH, aws_client_egress, job_labels
-from .database import database_egress
-from .hardening import RUN_AS_USER, SECRET_ENV_SKIP, THIRD_PARTY_IMAGE_SKIPS, container_security, harden, pod_security, resources
+from .database import database_egress_rules
+from .hardening import (
+    RUN_AS_USER, SECRET_ENV_SKIP, THIRD_PARTY_IMAGE_SKIPS, TMP_MEBIBYTES, container, empty_dir, mount, pod_spec,
+    resources, secret_value, value, workload_spec,
+)
+from .network_policy import workload_policy
+from .raw_fields import PlainApiObject
 
 #: What the rendered manifest carries until an operator names a dump: the Job refuses to run with it.
 UNSET_BACKUP = "unset: run make restore-manifest ENV=<env> BACKUP=<key>"
@@ -63,23 +71,27 @@ def verify_script(service: ServiceSpec) -> str:
 
 
 def _policy(scope: Construct, env: EnvironmentConfig, service: ServiceSpec, component: str,
-            aws: bool) -> kplus.NetworkPolicy:
+            aws: bool) -> PlainApiObject:
     labels = job_labels(env, service, component)
-    policy = kplus.NetworkPolicy(
-        scope, "NetworkPolicy",
-        metadata=cdk8s.ApiObjectMetadata(name=labels["app.kubernetes.io/name"], namespace=naming.namespace(env),
-                                         labels=labels),
-        selector=kplus.Pods.select(scope, "Pods", labels={"app.kubernetes.io/name": labels["app.kubernetes.io/name"]}),
-        ingress=kplus.NetworkPolicyTraffic(default=kplus.NetworkPolicyTrafficDefault.DENY),
-        egress=kplus.NetworkPolicyTraffic(default=kplus.NetworkPolicyTrafficDefault.DENY),
-    )
-    database_egress(scope, env, service, policy)
-    if aws:
-        aws_client_egress(scope, env, policy)
-    return policy
+    egress = database_egress_rules(env, service) + (aws_client_egress(env) if aws else [])
+    return workload_policy(scope, "NetworkPolicy", name=labels["app.kubernetes.io/name"],
+                           namespace=naming.namespace(env), labels=labels, egress=egress)
 
 
 _SKIPS = {**THIRD_PARTY_IMAGE_SKIPS, "checkov.io/skip3": SECRET_ENV_SKIP}
+
+
+def _job(scope: Construct, env: EnvironmentConfig, labels: dict[str, str], deadline_seconds: int,
+         pod: dict) -> PlainApiObject:
+    """Job ``Job`` of ``scope``: one attempt, ``deadline_seconds`` to finish, deleted ``TTL_SECONDS`` after."""
+    job = PlainApiObject(
+        scope, "Job", api_version="batch/v1", kind="Job",
+        metadata=cdk8s.ApiObjectMetadata(name=labels["app.kubernetes.io/name"], namespace=naming.namespace(env),
+                                         labels=labels, annotations=dict(_SKIPS)))
+    job.add_fields({"spec": workload_spec(
+        {"backoffLimit": 0, "activeDeadlineSeconds": deadline_seconds, "ttlSecondsAfterFinished": TTL_SECONDS},
+        workload=job, labels=labels, pod=pod)})
+    return job
 
 
 class DatabaseRestore(Construct):
@@ -95,47 +107,27 @@ class DatabaseRestore(Construct):
             raise ValueError(f"environment {env.name!r}, service {service.name!r}: no backups to restore from")
         labels = job_labels(env, service, "restore")
         connection = service.database.connection_secret
-        secret = kplus.Secret.from_secret_name(self, "SecretRef", naming.kubernetes_secret_name(service))
-        scratch = kplus.Volume.from_empty_dir(
-            self, "Scratch", "dump",
-            size_limit=cdk8s.Size.mebibytes(int(memory_bytes(env.database.dump_scratch_size) // 2**20)))
-        tmp = kplus.Volume.from_empty_dir(self, "Tmp", "tmp", size_limit=cdk8s.Size.mebibytes(64))
-        self.job = kplus.Job(
-            self, "Job",
-            metadata=cdk8s.ApiObjectMetadata(name=labels["app.kubernetes.io/name"], namespace=naming.namespace(env),
-                                             labels=labels, annotations=dict(_SKIPS)),
-            backoff_limit=0, active_deadline=cdk8s.Duration.seconds(RESTORE_DEADLINE_SECONDS),
-            ttl_after_finished=cdk8s.Duration.seconds(TTL_SECONDS),
-            pod_metadata=cdk8s.ApiObjectMetadata(labels=labels), select=False,
-            service_account=kplus.ServiceAccount.from_service_account_name(
-                self, "Account", naming.RESTORE_SERVICE_ACCOUNT),
-            automount_service_account_token=False, restart_policy=kplus.RestartPolicy.NEVER,
-            security_context=pod_security(RUN_AS_USER), volumes=[scratch, tmp],
-            init_containers=[kplus.ContainerProps(
-                name="download", image=facts.AWS_CLI_IMAGE, image_pull_policy=kplus.ImagePullPolicy.IF_NOT_PRESENT,
-                command=["/bin/bash", "-euo", "pipefail", "-c", download_script(service)],
-                env_variables={"BACKUP_BUCKET": kplus.EnvValue.from_value(naming.backup_bucket_name(env)),
-                               "BACKUP_KEY": kplus.EnvValue.from_value(backup),
-                               "AWS_REGION": kplus.EnvValue.from_value(str(env.region)),
-                               "HOME": kplus.EnvValue.from_value("/tmp")},
-                resources=resources(100, 500, 128, 512),
-                volume_mounts=[kplus.VolumeMount(path=DUMP_PATH, volume=scratch),
-                               kplus.VolumeMount(path="/tmp", volume=tmp)],
-                security_context=container_security(RUN_AS_USER),
-            )],
-            containers=[kplus.ContainerProps(
-                name="restore", image=facts.MONGO_IMAGE, image_pull_policy=kplus.ImagePullPolicy.IF_NOT_PRESENT,
-                command=["mongorestore", f"--uri=$({connection.env_var})", f"--nsInclude={service.database.name}.*",
-                         f"--archive={DUMP_FILE}", "--gzip", "--drop"],
-                env_variables={connection.env_var: kplus.EnvValue.from_secret_value(
-                    kplus.SecretValue(secret=secret, key=connection.key))},
-                resources=resources(250, 1000, 256, 1024),
-                volume_mounts=[kplus.VolumeMount(path=DUMP_PATH, volume=scratch, read_only=True),
-                               kplus.VolumeMount(path="/tmp", volume=tmp)],
-                security_context=container_security(RUN_AS_USER),
-            )],
+        download = container(
+            "download", facts.AWS_CLI_IMAGE, user=RUN_AS_USER,
+            command=["/bin/bash", "-euo", "pipefail", "-c", download_script(service)],
+            env=[value("BACKUP_BUCKET", naming.backup_bucket_name(env)), value("BACKUP_KEY", backup),
+                 value("AWS_REGION", str(env.region)), value("HOME", "/tmp")],
+            resources=resources(100, 500, 128, 512),
+            mounts=[mount(DUMP_PATH, "dump"), mount("/tmp", "tmp")],
         )
-        harden(self.job, "/spec/template/spec", 1, 1)
+        restore = container(
+            "restore", facts.MONGO_IMAGE, user=RUN_AS_USER,
+            command=["mongorestore", f"--uri=$({connection.env_var})", f"--nsInclude={service.database.name}.*",
+                     f"--archive={DUMP_FILE}", "--gzip", "--drop"],
+            env=[secret_value(connection.env_var, naming.kubernetes_secret_name(service), connection.key)],
+            resources=resources(250, 1000, 256, 1024),
+            mounts=[mount(DUMP_PATH, "dump", read_only=True), mount("/tmp", "tmp")],
+        )
+        scratch = int(memory_bytes(env.database.dump_scratch_size) // 2**20)
+        self.job = _job(self, env, labels, RESTORE_DEADLINE_SECONDS, pod_spec(
+            user=RUN_AS_USER, containers=[restore], init_containers=[download],
+            volumes=[empty_dir("dump", scratch), empty_dir("tmp", TMP_MEBIBYTES)],
+            restart_policy="Never", service_account=naming.RESTORE_SERVICE_ACCOUNT))
         self.network_policy = _policy(self, env, service, "restore", aws=True)
 
 
@@ -148,30 +140,17 @@ class DatabaseVerification(Construct):
             raise ValueError(f"environment {env.name!r}, service {service.name!r}: no database to verify")
         labels = job_labels(env, service, "verify")
         connection = service.database.connection_secret
-        secret = kplus.Secret.from_secret_name(self, "SecretRef", naming.kubernetes_secret_name(service))
-        tmp = kplus.Volume.from_empty_dir(self, "Tmp", "tmp", size_limit=cdk8s.Size.mebibytes(64))
-        self.job = kplus.Job(
-            self, "Job",
-            metadata=cdk8s.ApiObjectMetadata(name=labels["app.kubernetes.io/name"], namespace=naming.namespace(env),
-                                             labels=labels, annotations=dict(_SKIPS)),
-            backoff_limit=0, active_deadline=cdk8s.Duration.seconds(VERIFY_DEADLINE_SECONDS),
-            ttl_after_finished=cdk8s.Duration.seconds(TTL_SECONDS),
-            pod_metadata=cdk8s.ApiObjectMetadata(labels=labels), select=False,
-            automount_service_account_token=False, restart_policy=kplus.RestartPolicy.NEVER,
-            security_context=pod_security(RUN_AS_USER), volumes=[tmp],
-            containers=[kplus.ContainerProps(
-                name="verify", image=facts.MONGO_IMAGE, image_pull_policy=kplus.ImagePullPolicy.IF_NOT_PRESENT,
-                command=["mongosh", f"$({connection.env_var})", "--quiet", "--norc", "--eval", verify_script(service)],
-                env_variables={connection.env_var: kplus.EnvValue.from_secret_value(
-                    kplus.SecretValue(secret=secret, key=connection.key)),
-                    # mongosh keeps its history and logs under HOME; the root filesystem is read-only.
-                    "HOME": kplus.EnvValue.from_value("/tmp")},
-                resources=resources(100, 500, 256, 512),
-                volume_mounts=[kplus.VolumeMount(path="/tmp", volume=tmp)],
-                security_context=container_security(RUN_AS_USER),
-            )],
+        verify = container(
+            "verify", facts.MONGO_IMAGE, user=RUN_AS_USER,
+            command=["mongosh", f"$({connection.env_var})", "--quiet", "--norc", "--eval", verify_script(service)],
+            env=[secret_value(connection.env_var, naming.kubernetes_secret_name(service), connection.key),
+                 # mongosh keeps its history and logs under HOME; the root filesystem is read-only.
+                 value("HOME", "/tmp")],
+            resources=resources(100, 500, 256, 512),
+            mounts=[mount("/tmp", "tmp")],
         )
-        harden(self.job, "/spec/template/spec", 1, 0)
+        self.job = _job(self, env, labels, VERIFY_DEADLINE_SECONDS, pod_spec(
+            user=RUN_AS_USER, containers=[verify], volumes=[empty_dir("tmp", TMP_MEBIBYTES)], restart_policy="Never"))
         self.network_policy = _policy(self, env, service, "verify", aws=False)
 
 

@@ -12,17 +12,27 @@ password reaches the Secret on the next refresh.
 
 ``local``: neither object; the same Secret name is created by hand with ``kubectl create secret``
 (see docs/workloads.md), so the Deployment is identical in every tier.
+
+Both are plain ``cdk8s.ApiObject``s (``raw_fields.PlainApiObject``) with dict bodies, not the
+generated bindings in ``zacatl_infra.imports`` (STYLE.md's default for custom resources):
+importing those cost about 70 ms and a jsii assembly load on every synth (165 ms on a loaded
+machine), for objects whose shape the checks validate on the output anyway, against the vendored
+CRDs' schemas (``tests/checks/test_kubernetes_schemas.py``). The bindings stay in the package for
+code of your own. Same YAML (docs/performance.md, phase 3).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import cdk8s
 from constructs import Construct
 
 from .. import documentdb_tls, naming
 from ..config import EnvironmentConfig, ServiceSpec
-from ..imports.io import external_secrets as eso
 from .labels import environment_labels, service_labels
+from .raw_fields import PlainApiObject, sorted_fields
+from .waves import sync_annotations
 
 #: How often ESO re-reads Secrets Manager: a rotated value reaches the Secret within the hour
 #: (pods read it as an environment variable, so they pick it up on their next restart).
@@ -32,6 +42,31 @@ REFRESH_INTERVAL = "1h"
 #: Five minutes bounds that window, for at most one read per key per refresh: about 43,000 reads a
 #: month per service, about $0.22 (Secrets Manager pricing page: $0.05 per 10,000 API calls).
 DOCUMENTDB_REFRESH_INTERVAL = "5m"
+
+
+#: The External Secrets API version and kinds, as the vendored CRDs serve them (external-secrets v2.9.0,
+#: tests/crds/external-secrets.io; the checks validate every object against their schema).
+API_VERSION = "external-secrets.io/v1"
+EXTERNAL_SECRET = "ExternalSecret"
+SECRET_STORE = "SecretStore"
+
+
+def external_secret_spec(env: EnvironmentConfig, target: str, data: list[tuple[str, str, str]],
+                         template: dict[str, Any] | None = None,
+                         refresh_interval: str = REFRESH_INTERVAL) -> dict[str, Any]:
+    """Spec of an ExternalSecret that fills the Secret ``target`` from the environment's SecretStore.
+
+    ``data``: ``(secret_key, remote key, property)`` triples, in order: the Secret's key gets the JSON
+    property of the Secrets Manager secret. The Secret is owned by the ExternalSecret (deleted with
+    it) and kept if the remote secret disappears (``deletionPolicy: Retain``). ``template``: Default
+    none (each key copied as it is). ``refresh_interval``: a Go duration; default ``REFRESH_INTERVAL``.
+    """
+    return sorted_fields({
+        "refreshInterval": refresh_interval,
+        "secretStoreRef": {"kind": SECRET_STORE, "name": naming.secret_store_name(env)},
+        "target": {"name": target, "creationPolicy": "Owner", "deletionPolicy": "Retain", "template": template},
+        "data": [{"secretKey": key, "remoteRef": {"key": remote, "property": prop}} for key, remote, prop in data],
+    })
 
 
 class AwsSecretStore(Construct):
@@ -44,19 +79,14 @@ class AwsSecretStore(Construct):
                 f"environment {env.name!r}: a SecretStore needs AWS (tier {env.tier!r}, region {env.region!r}); "
                 "allowed: tiers dev, staging, prod with a region"
             )
-        self.resource = eso.SecretStore(
-            self,
-            "Resource",
+        self.resource = PlainApiObject(
+            self, "Resource", api_version=API_VERSION, kind=SECRET_STORE,
             metadata=cdk8s.ApiObjectMetadata(
-                name=naming.secret_store_name(env), namespace=naming.namespace(env), labels=environment_labels(env)
+                name=naming.secret_store_name(env), namespace=naming.namespace(env), labels=environment_labels(env),
+                annotations=sync_annotations(API_VERSION, SECRET_STORE),
             ),
-            spec=eso.SecretStoreSpec(
-                provider=eso.SecretStoreSpecProvider(
-                    aws=eso.SecretStoreSpecProviderAws(
-                        service=eso.SecretStoreSpecProviderAwsService.SECRETS_MANAGER, region=env.region
-                    )
-                )
-            ),
+            # No auth block: the ESO controller authenticates with its own EKS Pod Identity.
+            fields={"spec": {"provider": {"aws": {"region": env.region, "service": "SecretsManager"}}}},
         )
 
 
@@ -76,39 +106,24 @@ class ServiceExternalSecret(Construct):
                 "secrets or a database connection_secret (got none)"
             )
         remote_key = naming.secret_id(env, spec)
-        data = [eso.ExternalSecretSpecData(
-                    secret_key=ref.key, remote_ref=eso.ExternalSecretSpecDataRemoteRef(key=remote_key, property=ref.key))
-                for ref in spec.all_secrets]
+        data = [(ref.key, remote_key, ref.key) for ref in spec.all_secrets]
         template = None
         if spec.database and env.database.kind == "documentdb":
             uri_key = spec.database.connection_secret.key
-            own = [d for d in data if d.secret_key != uri_key]
-            data = own + [eso.ExternalSecretSpecData(
-                secret_key=f"documentdb_{k}", remote_ref=eso.ExternalSecretSpecDataRemoteRef(
-                    key=naming.documentdb_secret_id(env), property=k)) for k in DOCUMENTDB_KEYS]
+            own = [d for d in data if d[0] != uri_key]
+            data = own + [(f"documentdb_{k}", naming.documentdb_secret_id(env), k) for k in DOCUMENTDB_KEYS]
             # Replace: only the keys listed here reach the Secret, not the master secret's parts.
-            template = eso.ExternalSecretSpecTargetTemplate(
-                engine_version=eso.ExternalSecretSpecTargetTemplateEngineVersion.V2,
-                merge_policy=eso.ExternalSecretSpecTargetTemplateMergePolicy.REPLACE,
-                data={**{d.secret_key: f'{{{{ index . "{d.secret_key}" }}}}' for d in own},
-                      uri_key: documentdb_uri_template(spec)})
-        self.resource = eso.ExternalSecret(
-            self,
-            "Resource",
-            metadata=cdk8s.ApiObjectMetadata(name=naming.kubernetes_secret_name(spec), labels=service_labels(env, spec)),
-            spec=eso.ExternalSecretSpec(
-                refresh_interval=DOCUMENTDB_REFRESH_INTERVAL if template else REFRESH_INTERVAL,
-                secret_store_ref=eso.ExternalSecretSpecSecretStoreRef(
-                    name=naming.secret_store_name(env), kind=eso.ExternalSecretSpecSecretStoreRefKind.SECRET_STORE
-                ),
-                target=eso.ExternalSecretSpecTarget(
-                    name=naming.kubernetes_secret_name(spec),
-                    creation_policy=eso.ExternalSecretSpecTargetCreationPolicy.OWNER,
-                    deletion_policy=eso.ExternalSecretSpecTargetDeletionPolicy.RETAIN,
-                    template=template,
-                ),
-                data=data,
-            ),
+            template = {
+                "engineVersion": "v2", "mergePolicy": "Replace",
+                "data": {**{key: f'{{{{ index . "{key}" }}}}' for key, _, _ in own}, uri_key: documentdb_uri_template(spec)},
+            }
+        name = naming.kubernetes_secret_name(spec)
+        self.resource = PlainApiObject(
+            self, "Resource", api_version=API_VERSION, kind=EXTERNAL_SECRET,
+            metadata=cdk8s.ApiObjectMetadata(name=name, labels=service_labels(env, spec),
+                                             annotations=sync_annotations(API_VERSION, EXTERNAL_SECRET)),
+            fields={"spec": external_secret_spec(env, name, data, template,
+                                                 DOCUMENTDB_REFRESH_INTERVAL if template else REFRESH_INTERVAL)},
         )
 
 

@@ -2,17 +2,20 @@
 
 Every in-namespace identity of ``naming.workload_identities(env)`` needs its ServiceAccount here or
 in its service's chart: the cloud layer binds an IAM role to that name through EKS Pod Identity.
+
+Plain ``cdk8s.ApiObject``s (``raw_fields.PlainApiObject``), as every object of the workload layer,
+so it does not import cdk8s-plus-27 (docs/performance.md, phase 3).
 """
 
 from __future__ import annotations
 
 import cdk8s
-import cdk8s_plus_27 as kplus
 from constructs import Construct
 
 from .. import naming
 from ..config import EnvironmentConfig
 from .labels import environment_labels
+from .raw_fields import PlainApiObject
 
 
 class PlatformServiceAccounts(Construct):
@@ -26,15 +29,14 @@ class PlatformServiceAccounts(Construct):
     def __init__(self, scope: Construct, id_: str, *, env: EnvironmentConfig) -> None:
         super().__init__(scope, id_)
         namespace = naming.namespace(env)
-        self.accounts: dict[str, kplus.ServiceAccount] = {}
+        self.accounts: dict[str, PlainApiObject] = {}
         for identity in naming.workload_identities(env):
             if identity.namespace != namespace or identity.purpose == "service":
                 continue
-            self.accounts[identity.service_account] = kplus.ServiceAccount(
-                self,
-                identity.service_account,
+            self.accounts[identity.service_account] = PlainApiObject(
+                self, identity.service_account, api_version="v1", kind="ServiceAccount",
                 metadata=cdk8s.ApiObjectMetadata(
                     name=identity.service_account, namespace=namespace, labels=environment_labels(env)
                 ),
-                automount_token=False,
+                fields={"automountServiceAccountToken": False},
             )

@@ -1,4 +1,5 @@
-"""The platform AppProject and one Argo CD Application per add-on, as plain ApiObjects (cheap to synth)."""
+"""The platform AppProject and one Argo CD Application per add-on, as plain ApiObjects
+(``raw_fields.PlainApiObject``: three jsii round trips each, kind and group read without one)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from constructs import Construct
 from ... import naming, sync
 from ...config import EnvironmentConfig
 from ..labels import environment_labels
+from ..raw_fields import PlainApiObject
 from . import platform_addons
 from .addon import AddOn
 
@@ -18,24 +20,20 @@ ARGO_API_VERSION = "argoproj.io/v1alpha1"
 
 
 def _api_object(scope: Construct, id_: str, *, kind: str, name: str, wave: int, spec: dict[str, Any],
-                env: EnvironmentConfig) -> cdk8s.ApiObject:
-    obj = cdk8s.ApiObject(scope, id_, api_version=ARGO_API_VERSION, kind=kind, metadata=cdk8s.ApiObjectMetadata(
+                env: EnvironmentConfig) -> PlainApiObject:
+    return PlainApiObject(scope, id_, api_version=ARGO_API_VERSION, kind=kind, metadata=cdk8s.ApiObjectMetadata(
         name=name, namespace=naming.ARGOCD_NAMESPACE, labels=environment_labels(env),
-        annotations={sync.WAVE_ANNOTATION: str(wave)}))
-    obj.add_json_patch(cdk8s.JsonPatch.add("/spec", spec))
-    return obj
+        annotations={sync.WAVE_ANNOTATION: str(wave)}), fields={"spec": spec})
 
 
-def _manifest(scope: Construct, addon: str, manifest: dict[str, Any], *, env: EnvironmentConfig) -> cdk8s.ApiObject:
+def _manifest(scope: Construct, addon: str, manifest: dict[str, Any], *, env: EnvironmentConfig) -> PlainApiObject:
     """A built-in object an add-on needs (``AddOn.manifests``), in the first wave with the environment's labels."""
     kind, name = manifest["kind"], manifest["metadata"]["name"]
-    obj = cdk8s.ApiObject(scope, f"{addon}-{kind}-{name}", api_version=manifest["apiVersion"], kind=kind,
-                          metadata=cdk8s.ApiObjectMetadata(name=name, labels=environment_labels(env),
-                                                           annotations={sync.WAVE_ANNOTATION: str(sync.NAMESPACES)}))
-    for key, value in manifest.items():
-        if key not in ("apiVersion", "kind", "metadata"):
-            obj.add_json_patch(cdk8s.JsonPatch.add(f"/{key}", value))
-    return obj
+    return PlainApiObject(
+        scope, f"{addon}-{kind}-{name}", api_version=manifest["apiVersion"], kind=kind,
+        metadata=cdk8s.ApiObjectMetadata(name=name, labels=environment_labels(env),
+                                         annotations={sync.WAVE_ANNOTATION: str(sync.NAMESPACES)}),
+        fields={key: value for key, value in manifest.items() if key not in ("apiVersion", "kind", "metadata")})
 
 
 #: An exact chart version: no ``*``, ``latest``, ``HEAD``, ranges (``^1.2``, ``~1``, ``>=1``) or partial versions.
