@@ -15,7 +15,7 @@ from constructs import Construct
 
 from .. import facts, naming
 from ..config import EnvironmentConfig
-from ..policy import acknowledge, managed_policy_finding
+from ..policy import acknowledge, acknowledge_all, managed_policy_finding
 from .identity import pod_identity_role
 from .keys import customer_key
 
@@ -153,9 +153,9 @@ class Cluster(Construct):
             ami_type=eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
             subnets=nodes,
         )
-        for policy in ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"):
-            acknowledge(self.nodegroup.role, managed_policy_finding(policy),
-                        f"EKS nodes need the AWS-maintained {policy}; EKS documents it as the node role's policy")
+        acknowledge_all(self.nodegroup.role, {
+            managed_policy_finding(policy): f"EKS nodes need the AWS-maintained {policy}; EKS documents it as the node role's policy"
+            for policy in ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")})
 
         self.addons: dict[str, eks.Addon] = {}
         for name in ADDONS:
@@ -213,18 +213,20 @@ class Cluster(Construct):
                     {"id": "CKV_AWS_173", "comment": "its environment holds no secret: the framework's function ARN and "
                                                      "settings that CloudFormation shows anyway"},
                 ]})
-        for policy in ("service-role/AWSLambdaBasicExecutionRole", "service-role/AWSLambdaVPCAccessExecutionRole",
-                       "AmazonEC2ContainerRegistryReadOnly"):
-            acknowledge(provider, managed_policy_finding(policy),
-                        f"aws_eks_v2's kubectl handler and its provider framework need {policy.split('/')[-1]} to log, "
-                        "run in the private subnets and pull the handler image; the CDK manages these roles")
+        reasons = {
+            managed_policy_finding(policy): f"aws_eks_v2's kubectl handler and its provider framework need "
+            f"{policy.split('/')[-1]} to log, run in the private subnets and pull the handler image; the CDK manages these roles"
+            for policy in ("service-role/AWSLambdaBasicExecutionRole", "service-role/AWSLambdaVPCAccessExecutionRole",
+                           "AmazonEC2ContainerRegistryReadOnly")}
         ecr_public = ('IAM4[Policy::{"Fn::If":["ClusterKubectlProviderHandlerHasEcrPublic78825EA1",{"Fn::Join":["",'
                       '["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},'
                       '{"Ref":"AWS::NoValue"}]}]')
-        acknowledge(provider, ecr_public, "attached by aws_eks_v2 only in partitions with ECR Public, so helm can pull "
-                    "OCI charts from public.ecr.aws; read-only")
-        acknowledge(provider, "L1", "the handler's Python runtime is chosen by aws-cdk-lib's kubectl provider and "
-                    "moves with the pinned aws-cdk-lib version, not set here")
-        acknowledge(provider, f"IAM5[Resource::<{cdk.Stack.of(self).get_logical_id(provider.node.find_child('Handler').node.default_child)}.Arn>:*]",
-                    "the provider framework invokes every version of the one kubectl handler function; the "
-                    "wildcard is that function's version suffix")
+        reasons[ecr_public] = ("attached by aws_eks_v2 only in partitions with ECR Public, so helm can pull OCI charts "
+                               "from public.ecr.aws; read-only")
+        reasons["L1"] = ("the handler's Python runtime is chosen by aws-cdk-lib's kubectl provider and moves with the "
+                         "pinned aws-cdk-lib version, not set here")
+        handler = cdk.Stack.of(self).get_logical_id(provider.node.find_child("Handler").node.default_child)
+        reasons[f"IAM5[Resource::<{handler}.Arn>:*]"] = (
+            "the provider framework invokes every version of the one kubectl handler function; the wildcard is that "
+            "function's version suffix")
+        acknowledge_all(provider, reasons)
