@@ -1,8 +1,8 @@
 """`make bench` (first part): where one full synth spends its time, per phase and per construct.
 
 One process synthesizes every committed environment, both layers, as `python app.py` does (cdk.json
-context, built-in validation off, no policy plugins: cdk-nag runs on the `cdk synth`/`cdk deploy`
-path only). A last phase prices that path's extra: importing cdk-nag, then the same cloud stacks
+context, built-in validation off, no asset staging, no policy plugins: cdk-nag runs on the
+`cdk synth`/`cdk deploy` path only). A last phase prices that path's extra: importing cdk-nag, then the same cloud stacks
 built again in a second App and synthesized with cdk-nag and the EKS rules (its synth time minus
 the plain synth's is what the checks cost). It counts jsii round trips (every request
 the Python side sends to the Node kernel: create, invoke, get, set, static calls, callbacks) and
@@ -96,9 +96,10 @@ def main() -> int:
         phases.append((label, time.perf_counter() - start, trips[0] - before))
         return result
 
+    # As synth_all: no asset copies into an assembly that is for reading (synth_cloud(stage_assets=False)).
     app = phase("cloud: App", lambda: aws_cdk.App(
-        outdir=tempfile.mkdtemp(), context=project.cdk_context(), analytics_reporting=False,
-        builtin_cloud_formation_validation=False))
+        outdir=tempfile.mkdtemp(), context={**project.cdk_context(), "aws:cdk:disable-asset-staging": True},
+        analytics_reporting=False, builtin_cloud_formation_validation=False))
     cloud = [e for e in envs if not e.is_local]
     phase("cloud: constructs", lambda: [EnvironmentStack(app, naming.stack_name(e), env=e) for e in cloud])
     phase("cloud: app.synth (no policy checks)", app.synth)
@@ -112,8 +113,9 @@ def main() -> int:
     start = time.perf_counter()
     import cdk_nag  # noqa: F401 - timing the import is the point
     t_nag_import = time.perf_counter() - start
-    checked = aws_cdk.App(outdir=tempfile.mkdtemp(), context=project.cdk_context(), analytics_reporting=False,
-                          builtin_cloud_formation_validation=False)
+    # Same settings as the first App but for the plugins, so the difference is the checks alone.
+    checked = aws_cdk.App(outdir=tempfile.mkdtemp(), context={**project.cdk_context(), "aws:cdk:disable-asset-staging": True},
+                          analytics_reporting=False, builtin_cloud_formation_validation=False)
     for e in cloud:
         EnvironmentStack(checked, naming.stack_name(e), env=e)
     stats.clear()
@@ -122,7 +124,7 @@ def main() -> int:
     start = time.perf_counter()
     checked.synth()
     t_checked_synth = time.perf_counter() - start
-    n_stacks = len(checked.node.children)
+    n_stacks = sum(isinstance(child, aws_cdk.Stack) for child in checked.node.children)
     plain_synth = next(seconds for label, seconds, _ in phases if label.startswith("cloud: app.synth"))
 
     print(f"one synth of {len(envs)} environments ({len(cloud)} cloud), {sum(len(e.services) for e in envs)} services")

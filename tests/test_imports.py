@@ -88,3 +88,5 @@ def test_python_app_py_never_loads_cdk_nag(tmp_path: Path):
     assert (root / "cdk.out" / "zacatl-dev.template.json").exists() and list((root / "dist" / "dev").glob("*.yaml"))
     assert "aws_cdk" in report["loaded"], "the cloud layer was not synthesized: the test proves nothing"
     assert "cdk_nag" not in report["loaded"]
+    # ... nor copies the file assets (about 58 MB) into an assembly that is for reading only (synth.py).
+    assert not list((root / "cdk.out").glob("asset.*"))

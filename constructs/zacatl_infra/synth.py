@@ -65,7 +65,8 @@ class Project:
 
 
 def synth_cloud(envs: list[EnvironmentConfig], outdir: Path, context: dict[str, object] | None = None, *,
-                builtin_validation: bool = False, policy_checks: bool = True) -> cx_api.CloudAssembly:
+                builtin_validation: bool = False, policy_checks: bool = True,
+                stage_assets: bool = True) -> cx_api.CloudAssembly:
     """One stack per cloud environment, written to ``outdir``; returns the cloud assembly.
 
     The stack is a ``ServiceStack`` when ``env.team`` is set, else the ``EnvironmentStack``.
@@ -78,7 +79,12 @@ def synth_cloud(envs: list[EnvironmentConfig], outdir: Path, context: dict[str, 
     ``builtin_validation``: also run the CDK's built-in CloudFormation validation (its schema rules
     and the CDK default rules, errors per ``@aws-cdk/core:validateAgainstDefaultRules``). Default: off.
 
-    An assembly that skipped either is marked (``policy.mark_unchecked``): the AWS CDK CLI refuses to
+    ``stage_assets``: copy file assets (the kubectl layer and handler bundles, about 58 MB) into the
+    assembly. Default: on. Off (context ``aws:cdk:disable-asset-staging``, aws-cdk-lib's switch for
+    tools that read templates only) the templates are the same, asset hashes included, but the
+    assembly cannot be published; `python app.py` turns it off, its assembly being for reading.
+
+    An assembly that skipped either check is marked (``policy.mark_unchecked``): the AWS CDK CLI refuses to
     deploy it as it is (``cdk deploy --app <outdir>``).
 
     Where each runs (``main``): the AWS CDK CLI (`cdk synth`, `cdk deploy`, and the test session's
@@ -93,6 +99,8 @@ def synth_cloud(envs: list[EnvironmentConfig], outdir: Path, context: dict[str, 
     from .cloud.service_stack import ServiceStack
     from .cloud.stack import EnvironmentStack
 
+    if not stage_assets:
+        context = {**(context or {}), "aws:cdk:disable-asset-staging": True}
     app = cloud_app(outdir=outdir, context=context, builtin_validation=builtin_validation)
     for env in envs:
         if not env.is_local:
@@ -157,8 +165,8 @@ def synth_all(project: Project, only: list[str] | None = None, *,
               image_recipe: ImageRecipe | None = None) -> list[EnvironmentConfig]:
     """Config, cloud layer, workload layer; ``dist/`` changes only if every step succeeded."""
     envs = load_environments(project.environments_dir, only)
-    # For reading and diffing: no policy checks here (marked undeployable), every one on `cdk deploy`.
-    synth_cloud(envs, project.cdk_out_dir, project.cdk_context(), policy_checks=False)
+    # For reading: no policy checks and no asset copies here (marked undeployable); `cdk deploy` does both.
+    synth_cloud(envs, project.cdk_out_dir, project.cdk_context(), policy_checks=False, stage_assets=False)
     # Stage next to dist/ so the final renames stay on one filesystem and are atomic per folder.
     with tempfile.TemporaryDirectory(prefix=".dist-", dir=project.root) as staging:
         render_workloads(envs, Path(staging), service_class=service_class, image_recipe=image_recipe)
