@@ -4,7 +4,7 @@
   object in each, with exactly the settings `python app.py` uses (cdk.json context, analytics off,
   the CDK's built-in CloudFormation validation off, as `synth_cloud` sets them).
 - **full**: a fresh process runs `python app.py`'s entry point on a scratch copy of this project
-  (every environment, both layers, policy checks, the atomic dist/ swap).
+  (every environment, both layers, the atomic dist/ swap; cdk-nag runs on the `cdk deploy` path only).
 - **memory**: the process tree of each run is sampled every 10 ms; for the Python process and for
   the Node process of the jsii kernel it reports the peak resident set (VmHWM from /proc, the
   kernel's own high-water mark, read until the process exits), and the peak of their sum.

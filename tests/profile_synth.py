@@ -1,7 +1,10 @@
 """`make bench` (first part): where one full synth spends its time, per phase and per construct.
 
 One process synthesizes every committed environment, both layers, as `python app.py` does (cdk.json
-context, built-in validation off, policy plugins on). It counts jsii round trips (every request
+context, built-in validation off, no asset staging, no policy plugins: cdk-nag runs on the
+`cdk synth`/`cdk deploy` path only). A last phase prices that path's extra: importing cdk-nag, then the same cloud stacks
+built again in two more Apps, synthesized warm without and with cdk-nag and the EKS rules (the
+difference is what the checks cost). It counts jsii round trips (every request
 the Python side sends to the Node kernel: create, invoke, get, set, static calls, callbacks) and
 times each construct class of zacatl_infra, inclusive of its children, so the hot constructs and
 what a rewrite (cdk8s L1 classes or a plain ApiObject instead of cdk8s-plus) would save show up.
@@ -33,7 +36,6 @@ def main() -> int:
     t_config = time.perf_counter()
 
     import aws_cdk  # noqa: F401 - timing the import is the point
-    import cdk_nag  # noqa: F401
     t_aws = time.perf_counter()
     import cdk8s  # noqa: F401
     import cdk8s_plus_27  # noqa: F401
@@ -94,26 +96,60 @@ def main() -> int:
         phases.append((label, time.perf_counter() - start, trips[0] - before))
         return result
 
+    # As synth_all: no asset copies into an assembly that is for reading (synth_cloud(stage_assets=False)).
     app = phase("cloud: App", lambda: aws_cdk.App(
-        outdir=tempfile.mkdtemp(), context=project.cdk_context(), analytics_reporting=False,
-        builtin_cloud_formation_validation=False))
+        outdir=tempfile.mkdtemp(), context={**project.cdk_context(), "aws:cdk:disable-asset-staging": True},
+        analytics_reporting=False, builtin_cloud_formation_validation=False))
     cloud = [e for e in envs if not e.is_local]
     phase("cloud: constructs", lambda: [EnvironmentStack(app, naming.stack_name(e), env=e) for e in cloud])
-    phase("cloud: app.synth (cdk-nag, EKS rules)", lambda: (add_policy_plugins(
-        app, production_stacks=[naming.stack_name(e) for e in envs if e.tier == "prod"]), app.synth()))
+    phase("cloud: app.synth (no policy checks)", app.synth)
     outdir = Path(tempfile.mkdtemp())
     apps = phase("k8s: constructs", lambda: [environment_app(e, outdir / e.name) for e in envs])
     phase("k8s: synth (YAML)", lambda: [a.synth() for a in apps])
-    total = time.perf_counter() - t0
+    total, total_trips = time.perf_counter() - t0, trips[0]
+
+    # The `cdk synth`/`cdk deploy` path only (not in the total): what cdk-nag and the EKS rules add.
+    counting_constructs = {label: list(runs) for label, runs in stats.items()}
+    start = time.perf_counter()
+    import cdk_nag  # noqa: F401 - timing the import is the point
+    t_nag_import = time.perf_counter() - start
+    # Two more Apps with the first one's settings, one of them with the plugins: both synthesize warm
+    # (the first synth of a process also loads the kernel's synth code), so their difference is the
+    # checks alone.
+    def build() -> aws_cdk.App:
+        built = aws_cdk.App(outdir=tempfile.mkdtemp(),
+                            context={**project.cdk_context(), "aws:cdk:disable-asset-staging": True},
+                            analytics_reporting=False, builtin_cloud_formation_validation=False)
+        for e in cloud:
+            EnvironmentStack(built, naming.stack_name(e), env=e)
+        return built
+
+    plain, checked = build(), build()
+    stats.clear()
+    stats.update(counting_constructs)  # the extra Apps' constructs are not the marginal cost of a synth
+    add_policy_plugins(checked, production_stacks=[naming.stack_name(e) for e in envs if e.tier == "prod"])
+    start = time.perf_counter()
+    plain.synth()
+    warm_plain_synth = time.perf_counter() - start
+    start = time.perf_counter()
+    checked.synth()
+    t_checked_synth = time.perf_counter() - start
+    n_stacks = sum(isinstance(child, aws_cdk.Stack) for child in checked.node.children)
 
     print(f"one synth of {len(envs)} environments ({len(cloud)} cloud), {sum(len(e.services) for e in envs)} services")
     print(f"{'phase':<40} {'ms':>7} {'round trips':>12}")
-    for label, seconds in (("import config + validate", t_config - t0), ("import aws-cdk-lib + cdk-nag", t_aws - t_config),
+    for label, seconds in (("import config + validate", t_config - t0), ("import aws-cdk-lib", t_aws - t_config),
                            ("import cdk8s + cdk8s-plus-27", t_k8s - t_aws), ("import zacatl_infra constructs", t_lib - t_k8s)):
         print(f"{label:<40} {seconds * 1000:7.0f}")
     for label, seconds, count in phases:
         print(f"{label:<40} {seconds * 1000:7.0f} {count:12d}")
-    print(f"{'total':<40} {total * 1000:7.0f} {trips[0]:12d}")
+    print(f"{'total':<40} {total * 1000:7.0f} {total_trips:12d}")
+    print(f"\n`cdk synth`/`cdk deploy` path only ({len(cloud)} environments, {n_stacks} stacks):")
+    print(f"{'import cdk-nag':<40} {t_nag_import * 1000:7.0f}")
+    print(f"{'cloud: synth warm, no checks':<40} {warm_plain_synth * 1000:7.0f}")
+    print(f"{'cloud: synth warm, cdk-nag + EKS rules':<40} {t_checked_synth * 1000:7.0f}"
+          f"   (checks: {(t_checked_synth - warm_plain_synth) * 1000:.0f} ms, "
+          f"{(t_checked_synth - warm_plain_synth) * 1000 / n_stacks:.0f} ms a stack)")
     # The first instance also pays the kernel's lazy loading of the modules it touches; the later
     # ones are the marginal cost that grows with environments and services.
     print(f"\n{'construct (inclusive of children)':<44} {'n':>3} {'first ms':>9} {'later ms':>9} {'trips each':>11}")

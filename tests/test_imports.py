@@ -1,5 +1,6 @@
 """What each entry point loads: a config error is reported before any construct library is imported,
-and the workload-only path (`cdk8s synth`) never loads the AWS layer.
+the workload-only path (`cdk8s synth`) never loads the AWS layer, and `python app.py` never loads
+cdk-nag (it runs on the `cdk synth`/`cdk deploy` path only, docs/performance.md).
 
 Loading aws-cdk-lib, cdk-nag and cdk8s starts the jsii kernel (Node) and loads their assemblies:
 about 1 s here (issue 10's profile: 0.94 s of a 2.7 s synth), against about 0.1 s for pydantic and
@@ -77,3 +78,15 @@ def test_the_workload_only_path_never_loads_the_aws_layer(cdk8s_cli: CliRun):
     assert {"zacatl_infra", "cdk8s"} <= imported, "no import log: was PYTHONPROFILEIMPORTTIME passed through?"
     loaded = sorted(imported & set(AWS_LAYER))
     assert not loaded, f"`cdk8s synth` loaded {loaded}"
+
+
+def test_python_app_py_never_loads_cdk_nag(tmp_path: Path):
+    # cdk-nag's import alone took about 0.25 s of CPU; `python app.py` does not run it, so must not load it.
+    root = _project(tmp_path)
+    report = _run(f"from zacatl_infra.synth import main\nrc = main(['dev'], Path({str(root)!r}))")
+    assert report["rc"] == 0, report["stderr"]
+    assert (root / "cdk.out" / "zacatl-dev.template.json").exists() and list((root / "dist" / "dev").glob("*.yaml"))
+    assert "aws_cdk" in report["loaded"], "the cloud layer was not synthesized: the test proves nothing"
+    assert "cdk_nag" not in report["loaded"]
+    # ... nor copies the file assets (about 58 MB) into an assembly that is for reading only (synth.py).
+    assert not list((root / "cdk.out").glob("asset.*"))

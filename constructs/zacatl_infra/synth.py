@@ -65,34 +65,59 @@ class Project:
 
 
 def synth_cloud(envs: list[EnvironmentConfig], outdir: Path, context: dict[str, object] | None = None, *,
-                builtin_validation: bool = False) -> cx_api.CloudAssembly:
-    """One stack per cloud environment; policy plugins fail the synth on unacknowledged findings.
+                builtin_validation: bool = False, policy_checks: bool = True,
+                stage_assets: bool = True) -> cx_api.CloudAssembly:
+    """One stack per cloud environment, written to ``outdir``; returns the cloud assembly.
 
     The stack is a ``ServiceStack`` when ``env.team`` is set, else the ``EnvironmentStack``.
     ``context``: applied over the library's feature flags (``cloud_app``). Default: none.
 
+    ``policy_checks``: run cdk-nag AwsSolutions and the project's EKS rules
+    (``policy.add_policy_plugins``); an unacknowledged finding fails the synth (a jsii ``RuntimeError``
+    starting ``ValidationFailed``). Default: on. Off, cdk-nag is not even imported.
+
     ``builtin_validation``: also run the CDK's built-in CloudFormation validation (its schema rules
-    and the CDK default rules, errors per ``@aws-cdk/core:validateAgainstDefaultRules``). Default:
-    off for `python app.py` (``make test``/``make check`` run it once over every environment);
-    on when the AWS CDK CLI calls app.py, so what `cdk deploy` ships is always validated in full.
+    and the CDK default rules, errors per ``@aws-cdk/core:validateAgainstDefaultRules``). Default: off.
+
+    ``stage_assets``: copy file assets (the kubectl layer and handler bundles, about 58 MB) into the
+    assembly. Default: on. Off (context ``aws:cdk:disable-asset-staging``, aws-cdk-lib's switch for
+    tools that read templates only) the templates are the same, asset hashes included, but the
+    assembly cannot be published; `python app.py` turns it off, its assembly being for reading.
+
+    An assembly that skipped either check is marked (``policy.mark_unchecked``): the AWS CDK CLI refuses to
+    deploy it as it is (``cdk deploy --app <outdir>``).
+
+    Where each runs (``main``): the AWS CDK CLI (`cdk synth`, `cdk deploy`, and the test session's
+    `cdk synth`, so the check gate) runs both; `python app.py` (``make synth``) runs neither.
+    Measured (docs/performance.md): cdk-nag and the EKS rules took 0.4-0.6 s of CPU over the four
+    stacks of the committed environments (0.1-0.15 s a stack) plus 0.25 s to import cdk-nag, a
+    seventh of a full synth; the built-in validation 2.6 s of 7 s.
     """
     # CDK_OUTDIR, when the CLI set it, wins over outdir inside App(); both point where the CLI wants.
-    # The built-in validation took 2.6 s of a 7 s synth of three environments (measured, make bench);
-    # the checks gate (tests/checks/test_cloud_builtin_validation.py) runs it, and pinned cfn-lint,
-    # on every template instead of on every synth. cdk-nag and the EKS rules run on every synth.
     from . import naming
     from .cloud.app import cloud_app
     from .cloud.service_stack import ServiceStack
     from .cloud.stack import EnvironmentStack
-    from .policy import add_policy_plugins
 
+    if not stage_assets:
+        context = {**(context or {}), "aws:cdk:disable-asset-staging": True}
     app = cloud_app(outdir=outdir, context=context, builtin_validation=builtin_validation)
     for env in envs:
         if not env.is_local:
             stack = ServiceStack if env.team else EnvironmentStack
             stack(app, naming.stack_name(env), env=env)
-    add_policy_plugins(app, production_stacks=[naming.stack_name(e) for e in envs if e.tier == "prod"])
-    return app.synth()
+    if policy_checks:
+        from .policy import add_policy_plugins
+
+        add_policy_plugins(app, production_stacks=[naming.stack_name(e) for e in envs if e.tier == "prod"])
+    assembly = app.synth()
+    skipped = ([] if policy_checks else ["cdk-nag", "the EKS rules"]) + \
+        ([] if builtin_validation else ["the built-in CloudFormation validation"])
+    if skipped:
+        from .policy import mark_unchecked
+
+        mark_unchecked(assembly, skipped)
+    return assembly
 
 
 def render_workloads(envs: list[EnvironmentConfig], outdir: Path, *,
@@ -140,7 +165,8 @@ def synth_all(project: Project, only: list[str] | None = None, *,
               image_recipe: ImageRecipe | None = None) -> list[EnvironmentConfig]:
     """Config, cloud layer, workload layer; ``dist/`` changes only if every step succeeded."""
     envs = load_environments(project.environments_dir, only)
-    synth_cloud(envs, project.cdk_out_dir, project.cdk_context())
+    # For reading: no policy checks and no asset copies here (marked undeployable); `cdk deploy` does both.
+    synth_cloud(envs, project.cdk_out_dir, project.cdk_context(), policy_checks=False, stage_assets=False)
     # Stage next to dist/ so the final renames stay on one filesystem and are atomic per folder.
     with tempfile.TemporaryDirectory(prefix=".dist-", dir=project.root) as staging:
         render_workloads(envs, Path(staging), service_class=service_class, image_recipe=image_recipe)
@@ -163,7 +189,7 @@ def main(argv: list[str] | None = None, root: Path | None = None, *,
     only = list(argv if argv is not None else sys.argv[1:]) or None
     try:
         if os.environ.get("CDK_OUTDIR"):
-            # What `cdk deploy` ships gets every check, the built-in validation included.
+            # What `cdk deploy` ships gets every check: cdk-nag, the EKS rules, the built-in validation.
             synth_cloud(load_environments(project.environments_dir, only), Path(os.environ["CDK_OUTDIR"]),
                         project.cdk_context(), builtin_validation=True)
         elif os.environ.get("CDK8S_OUTDIR"):

@@ -10,7 +10,7 @@ from constructs import Construct
 
 from .. import naming
 from ..config import EnvironmentConfig
-from ..policy import acknowledge, arn_reference
+from ..policy import acknowledge_all, arn_reference
 from .keys import customer_key
 
 #: Id of the S3 request-metrics filter over the dump prefix (the alarm on missing backups reads it).
@@ -156,8 +156,8 @@ class BackupBucket(Construct):
             conditions={"StringEquals": {"kms:ViaService": f"s3.{replica_region}.amazonaws.com"}}))
         reason = ("S3 replication's documented role policy: read every object version (with its Object Lock "
                   "retention) of this one backup bucket, write replicas into the one replica bucket")
-        for finding in (f"IAM5[Resource::{arn_reference(self.bucket)}/*]", f"IAM5[Resource::{replica_arn}/*]"):
-            acknowledge(role, finding, reason)
+        acknowledge_all(role, {f"IAM5[Resource::{arn_reference(self.bucket)}/*]": reason,
+                               f"IAM5[Resource::{replica_arn}/*]": reason})
 
     def _replication(self, env: EnvironmentConfig) -> list[s3.ReplicationRule] | None:
         region = env.backups.replication_region

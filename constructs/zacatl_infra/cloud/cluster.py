@@ -1,4 +1,11 @@
-"""The EKS cluster of one environment (``aws_eks_v2``: native CloudFormation, no kubectl Lambda)."""
+"""The EKS cluster of one environment (``aws_eks_v2``: native CloudFormation, no kubectl Lambda).
+
+A hot path (docs/performance.md): the managed add-ons are ``CfnAddon`` L1s, each built in one call
+with every property, where the ``eks_v2.Addon`` L2 needed its child looked up and one override per
+property; acknowledgements go in one call per construct and attribute reads are done once (the
+Cluster cost 127-130 jsii round trips a stack before, 78-84 after). The cluster and node group stay
+L2s: they build the roles, security groups and kubectl provider a hand-written version would repeat.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ import json
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_eks as eks_l1
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -15,7 +23,7 @@ from constructs import Construct
 
 from .. import facts, naming
 from ..config import EnvironmentConfig
-from ..policy import acknowledge, managed_policy_finding
+from ..policy import acknowledge, acknowledge_all, managed_policy_finding
 from .identity import pod_identity_role
 from .keys import customer_key
 
@@ -92,7 +100,8 @@ class Cluster(Construct):
       ``viewer_role_arns`` ``AmazonEKSViewPolicy`` (cluster).
     - Nodes: one managed node group of ``env.cluster.node_instance_types``, sized by
       ``node_min``/``node_desired``/``node_max``, spot capacity when ``env.cluster.spot``.
-    - Add-ons: see ``ADDONS``; each is an EKS managed add-on, its version pinned per Kubernetes minor
+    - Add-ons: see ``ADDONS``; ``addons`` maps each name to its ``CfnAddon``. Each is an EKS managed
+      add-on, its version pinned per Kubernetes minor
       where ``facts/eks_addons.json`` has a verified one; vpc-cni enforces NetworkPolicies
       (``enableNetworkPolicy``), which the workload layer renders in every environment.
     """
@@ -131,8 +140,9 @@ class Cluster(Construct):
             # The kubectl handler applies what CloudFormation cannot (the Argo CD chart and the root
             # Application). It runs in the private subnets, so it reaches a private-only endpoint too.
             kubectl_provider_options=eks.KubectlProviderOptions(
-                kubectl_layer=_kubectl_layer(self), private_subnets=vpc.select_subnets(
-                    subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS).subnets),
+                # vpc.private_subnets are the PRIVATE_WITH_EGRESS ones: one read, where select_subnets
+                # returned a struct that costs a jsii round trip per field.
+                kubectl_layer=_kubectl_layer(self), private_subnets=vpc.private_subnets),
             # The node group below is explicit; no default capacity, no Auto Mode.
             default_capacity_type=eks.DefaultCapacityType.NODEGROUP,
             default_capacity=0,
@@ -153,24 +163,20 @@ class Cluster(Construct):
             ami_type=eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
             subnets=nodes,
         )
-        for policy in ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"):
-            acknowledge(self.nodegroup.role, managed_policy_finding(policy),
-                        f"EKS nodes need the AWS-maintained {policy}; EKS documents it as the node role's policy")
+        acknowledge_all(self.nodegroup.role, {
+            managed_policy_finding(policy): f"EKS nodes need the AWS-maintained {policy}; EKS documents it as the node role's policy"
+            for policy in ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")})
 
-        self.addons: dict[str, eks.Addon] = {}
+        # Add-ons are L1s, each built in one call at the path the L2 ``eks.Addon`` used (so the logical
+        # ids are unchanged): the L2 needed its child looked up and one override per property.
+        cluster_name = self.cluster.cluster_name
+        holders: dict[str, Construct] = {}
+        self.addons: dict[str, eks_l1.CfnAddon] = {}
         for name in ADDONS:
-            addon = eks.Addon(self, f"Addon-{name}", cluster=self.cluster, addon_name=name)
-            resource = addon.node.default_child
-            # EKS bootstraps self-managed vpc-cni, coredns and kube-proxy; the managed add-on takes them over.
-            resource.add_property_override("ResolveConflicts", "OVERWRITE")
-            version = addon_version(name, env.cluster.kubernetes_version)
-            if version:
-                resource.add_property_override("AddonVersion", version)
+            holder = holders[name] = Construct(self, f"Addon-{name}")
             configuration = addon_configuration(name)
-            if configuration:
-                resource.add_property_override("ConfigurationValues", json.dumps(configuration, sort_keys=True))
-            if name in NEEDS_NODES:
-                addon.node.add_dependency(self.nodegroup)
+            associations = None
+            depends_on: list[Construct] = [self.nodegroup] if name in NEEDS_NODES else []
             if name in ADDON_IDENTITIES:
                 service_account, policy = ADDON_IDENTITIES[name]
                 role = pod_identity_role(self, f"Addon-{name}-role", env=env,
@@ -178,10 +184,19 @@ class Cluster(Construct):
                 role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name(policy))
                 acknowledge(role, managed_policy_finding(policy), f"the {name} add-on needs AWS's {policy.split('/')[-1]}, which "
                             "AWS updates with the add-on; it is bound only to the add-on's ServiceAccount")
-                resource.add_property_override("PodIdentityAssociations",
-                                               [{"RoleArn": role.role_arn, "ServiceAccount": service_account}])
-                addon.node.add_dependency(self.addons["eks-pod-identity-agent"])
-            self.addons[name] = addon
+                associations = [eks_l1.CfnAddon.PodIdentityAssociationProperty(
+                    role_arn=role.role_arn, service_account=service_account)]
+                depends_on.append(holders["eks-pod-identity-agent"])
+            self.addons[name] = eks_l1.CfnAddon(
+                holder, "Resource", addon_name=name, cluster_name=cluster_name,
+                # EKS bootstraps self-managed vpc-cni, coredns and kube-proxy; the managed add-on takes them over.
+                resolve_conflicts="OVERWRITE",
+                addon_version=addon_version(name, env.cluster.kubernetes_version),
+                configuration_values=json.dumps(configuration, sort_keys=True) if configuration else None,
+                pod_identity_associations=associations,
+            )
+            if depends_on:
+                holder.node.add_dependency(*depends_on)
 
     def _grant_access(self, env: EnvironmentConfig) -> None:
         """One access entry per configured role, each with its EKS access policy and scope."""
@@ -202,9 +217,10 @@ class Cluster(Construct):
     def _harden_kubectl_provider(self, log_key: kms.IKey) -> None:
         """The kubectl handler aws_eks_v2 builds: its logs get our key; the findings that stand, with why."""
         provider = self.cluster.node.find_child("KubectlProvider")
+        key_arn = log_key.key_arn
         for child in provider.node.find_all():
             if isinstance(child, logs.CfnLogGroup):
-                child.kms_key_id = log_key.key_arn
+                child.kms_key_id = key_arn
             elif isinstance(child, lambda_.CfnFunction):
                 child.add_metadata("checkov", {"skip": [
                     {"id": "CKV_AWS_115", "comment": "deploy-time custom resource handler; CloudFormation calls it a few "
@@ -213,18 +229,20 @@ class Cluster(Construct):
                     {"id": "CKV_AWS_173", "comment": "its environment holds no secret: the framework's function ARN and "
                                                      "settings that CloudFormation shows anyway"},
                 ]})
-        for policy in ("service-role/AWSLambdaBasicExecutionRole", "service-role/AWSLambdaVPCAccessExecutionRole",
-                       "AmazonEC2ContainerRegistryReadOnly"):
-            acknowledge(provider, managed_policy_finding(policy),
-                        f"aws_eks_v2's kubectl handler and its provider framework need {policy.split('/')[-1]} to log, "
-                        "run in the private subnets and pull the handler image; the CDK manages these roles")
+        reasons = {
+            managed_policy_finding(policy): f"aws_eks_v2's kubectl handler and its provider framework need "
+            f"{policy.split('/')[-1]} to log, run in the private subnets and pull the handler image; the CDK manages these roles"
+            for policy in ("service-role/AWSLambdaBasicExecutionRole", "service-role/AWSLambdaVPCAccessExecutionRole",
+                           "AmazonEC2ContainerRegistryReadOnly")}
         ecr_public = ('IAM4[Policy::{"Fn::If":["ClusterKubectlProviderHandlerHasEcrPublic78825EA1",{"Fn::Join":["",'
                       '["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},'
                       '{"Ref":"AWS::NoValue"}]}]')
-        acknowledge(provider, ecr_public, "attached by aws_eks_v2 only in partitions with ECR Public, so helm can pull "
-                    "OCI charts from public.ecr.aws; read-only")
-        acknowledge(provider, "L1", "the handler's Python runtime is chosen by aws-cdk-lib's kubectl provider and "
-                    "moves with the pinned aws-cdk-lib version, not set here")
-        acknowledge(provider, f"IAM5[Resource::<{cdk.Stack.of(self).get_logical_id(provider.node.find_child('Handler').node.default_child)}.Arn>:*]",
-                    "the provider framework invokes every version of the one kubectl handler function; the "
-                    "wildcard is that function's version suffix")
+        reasons[ecr_public] = ("attached by aws_eks_v2 only in partitions with ECR Public, so helm can pull OCI charts "
+                               "from public.ecr.aws; read-only")
+        reasons["L1"] = ("the handler's Python runtime is chosen by aws-cdk-lib's kubectl provider and moves with the "
+                         "pinned aws-cdk-lib version, not set here")
+        handler = cdk.Stack.of(self).get_logical_id(provider.node.find_child("Handler").node.default_child)
+        reasons[f"IAM5[Resource::<{handler}.Arn>:*]"] = (
+            "the provider framework invokes every version of the one kubectl handler function; the wildcard is that "
+            "function's version suffix")
+        acknowledge_all(provider, reasons)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import aws_cdk as cdk
-from aws_cdk import aws_backup as backup
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -61,9 +60,13 @@ class DisasterRecoveryStack(cdk.Stack):
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
         # DocumentDB recovery points are copied here by the environment's AWS Backup plan.
-        self.vault = backup.BackupVault(
-            self, "DocumentDbVault", backup_vault_name=naming.documentdb_backup_vault_name(env), encryption_key=self.key,
-            removal_policy=cdk.RemovalPolicy.RETAIN) if env.database.kind == "documentdb" else None
+        self.vault = None
+        if env.database.kind == "documentdb":
+            from aws_cdk import aws_backup as backup  # AWS Backup's bindings: loaded for DocumentDB only
+
+            self.vault = backup.BackupVault(
+                self, "DocumentDbVault", backup_vault_name=naming.documentdb_backup_vault_name(env),
+                encryption_key=self.key, removal_policy=cdk.RemovalPolicy.RETAIN)
         cdk.CfnOutput(self, "ReplicaBucketName", value=self.bucket.bucket_name)
         cdk.CfnOutput(self, "ReplicaKeyArn", value=self.key.key_arn,
                       description="copy into backups.replica_key_arn of the environment file")

@@ -1,6 +1,15 @@
-"""IAM roles bound to ServiceAccounts through EKS Pod Identity, and the services' Secrets Manager secrets."""
+"""IAM roles bound to ServiceAccounts through EKS Pod Identity, and the services' Secrets Manager secrets.
+
+A hot path (one role per identity, per environment; docs/performance.md): the trust principal is
+built once per account and shared, what the grants read from other constructs is read once
+(``_References``), and the associations are L1s. The roles stay ``iam.Role`` L2s because
+``WorkloadIdentities.roles`` hands them to service owners to add grants to. 175 jsii round trips a
+stack before, 75 after, for the same template.
+"""
 
 from __future__ import annotations
+
+import functools
 
 import aws_cdk as cdk
 from aws_cdk import aws_eks as eks_l1
@@ -20,13 +29,23 @@ from .keys import customer_key
 from .lb_controller import load_balancer_controller_policy
 
 
+@functools.cache
+def pod_identity_principal(account: str) -> iam.IPrincipal:
+    """The EKS Pod Identity agent of ``account``, allowed to tag sessions (which it does).
+
+    Built once per account and shared by every role that trusts it: a principal is an immutable
+    value, and building one costs three jsii round trips (service principal, its condition, the
+    session-tags wrapper), once per role before (docs/performance.md).
+    """
+    return iam.SessionTagsPrincipal(iam.ServicePrincipal("pods.eks.amazonaws.com").with_conditions(
+        {"StringEquals": {"aws:SourceAccount": account}}))
+
+
 def pod_identity_role(scope: Construct, id_: str, *, env: EnvironmentConfig, role_name: str | None = None,
                       description: str) -> iam.Role:
     """A role only the EKS Pod Identity agent of this account can assume (with session tags, which it sets)."""
-    principal = iam.ServicePrincipal("pods.eks.amazonaws.com").with_conditions(
-        {"StringEquals": {"aws:SourceAccount": env.account}})
     return iam.Role(scope, id_, role_name=role_name, description=description,
-                    assumed_by=iam.SessionTagsPrincipal(principal))
+                    assumed_by=pod_identity_principal(env.account))
 
 
 class ServiceSecrets(Construct):
@@ -81,15 +100,16 @@ class WorkloadIdentities(Construct):
                  secrets: dict[str, secretsmanager.ISecret], alarm_topic: sns.ITopic) -> None:
         super().__init__(scope, id_)
         self.roles: dict[str, iam.Role] = {}
+        refs = _References(scope=self, cluster=cluster, backup_bucket=backup_bucket, backup_key=backup_key,
+                           alarm_topic=alarm_topic)
         for identity in naming.workload_identities(env):
             role = pod_identity_role(self, identity.role_name, env=env, role_name=identity.role_name,
                                      description=f"{identity.purpose}: {identity.namespace}/{identity.service_account}")
-            self._grant(identity, role, env=env, cluster=cluster, backup_bucket=backup_bucket,
-                        backup_key=backup_key, secrets=secrets, alarm_topic=alarm_topic)
+            self._grant(identity, role, env=env, cluster=cluster, refs=refs, secrets=secrets)
             eks_l1.CfnPodIdentityAssociation(
                 self,
                 f"{identity.role_name}-association",
-                cluster_name=cluster.cluster_name,
+                cluster_name=refs.cluster_name,
                 namespace=identity.namespace,
                 service_account=identity.service_account,
                 role_arn=role.role_arn,
@@ -98,25 +118,24 @@ class WorkloadIdentities(Construct):
 
     @staticmethod
     def _grant(identity: WorkloadIdentity, role: iam.Role, *, env: EnvironmentConfig, cluster: eks.ICluster,
-               backup_bucket: s3.IBucket, backup_key: kms.IKey,
-               secrets: dict[str, secretsmanager.ISecret], alarm_topic: sns.ITopic) -> None:
+               refs: _References, secrets: dict[str, secretsmanager.ISecret]) -> None:
         if identity.purpose == "database-backup":
             role.add_to_policy(iam.PolicyStatement(
                 actions=["s3:PutObject", "s3:AbortMultipartUpload"],
-                resources=[backup_bucket.arn_for_objects(f"{naming.BACKUP_KEY_PREFIX}*")],
+                resources=[refs.dumps],
             ))
             # SSE-KMS uploads need a data key; multipart uploads also decrypt it to finish the object.
             role.add_to_policy(iam.PolicyStatement(
-                actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[backup_key.key_arn]))
-            acknowledge(role, f"IAM5[Resource::{arn_reference(backup_bucket)}/{naming.BACKUP_KEY_PREFIX}*]",
+                actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[refs.backup_key_arn]))
+            acknowledge(role, refs.dumps_finding,
                         "the backup job writes new, dated object keys; the wildcard is scoped to the dump "
                         "prefix of that one bucket and to PutObject")
         elif identity.purpose == "database-restore":
             # Read dumps (the restore job downloads one) and decrypt them; no list, no write, no delete.
             role.add_to_policy(iam.PolicyStatement(
-                actions=["s3:GetObject"], resources=[backup_bucket.arn_for_objects(f"{naming.BACKUP_KEY_PREFIX}*")]))
-            role.add_to_policy(iam.PolicyStatement(actions=["kms:Decrypt"], resources=[backup_key.key_arn]))
-            acknowledge(role, f"IAM5[Resource::{arn_reference(backup_bucket)}/{naming.BACKUP_KEY_PREFIX}*]",
+                actions=["s3:GetObject"], resources=[refs.dumps]))
+            role.add_to_policy(iam.PolicyStatement(actions=["kms:Decrypt"], resources=[refs.backup_key_arn]))
+            acknowledge(role, refs.dumps_finding,
                         "the restore job reads the one dump an operator names; the wildcard is scoped to the dump "
                         "prefix of that one bucket and to GetObject")
         elif identity.purpose == "external-secrets":
@@ -125,11 +144,11 @@ class WorkloadIdentities(Construct):
                 secret.grant_read(role)
         elif identity.purpose == "load-balancer-controller":
             role.attach_inline_policy(load_balancer_controller_policy(
-                role, "Policy", cluster_name=cluster.cluster_name, vpc_id=cluster.vpc.vpc_id))
+                role, "Policy", cluster_name=refs.cluster_name, vpc_id=cluster.vpc.vpc_id))
         elif identity.purpose == "external-dns":
             # The calls of external-dns's AWS provider (kubernetes-sigs/external-dns docs/tutorials/aws.md;
             # the EKS user guide's "Community add-ons" reduces them to the same three), on this zone only.
-            zone = f"arn:{cdk.Stack.of(role).partition}:route53:::hostedzone/{env.dns.hosted_zone_id}"
+            zone = f"arn:{refs.partition}:route53:::hostedzone/{env.dns.hosted_zone_id}"
             role.add_to_policy(iam.PolicyStatement(
                 actions=["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets",
                          "route53:ListTagsForResource"], resources=[zone]))
@@ -158,9 +177,42 @@ class WorkloadIdentities(Construct):
             # Publish on the one topic; SNS server-side encryption needs the publisher to be allowed
             # kms:GenerateDataKey and kms:Decrypt on the topic's key (SNS developer guide, "Encryption at
             # rest", key management), limited here to calls SNS makes for it in this region.
-            role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[alarm_topic.topic_arn]))
-            if alarm_topic.master_key is not None:
+            role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[refs.alarm_topic.topic_arn]))
+            topic_key = refs.alarm_topic.master_key
+            if topic_key is not None:
                 role.add_to_policy(iam.PolicyStatement(
-                    actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[alarm_topic.master_key.key_arn],
+                    actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[topic_key.key_arn],
                     conditions={"StringEquals": {"kms:ViaService": f"sns.{env.region}.amazonaws.com"}}))
         # "service": nothing here; a service that needs AWS gets grants from its owners, explicitly.
+
+
+class _References:
+    """What the grants read from other constructs, each read on first use and once: a read is a
+    jsii round trip, and several roles name the same bucket, key and cluster."""
+
+    def __init__(self, *, scope: Construct, cluster: eks.ICluster, backup_bucket: s3.IBucket, backup_key: kms.IKey,
+                 alarm_topic: sns.ITopic) -> None:
+        self._scope, self._cluster, self._bucket, self._key = scope, cluster, backup_bucket, backup_key
+        self.alarm_topic = alarm_topic
+
+    @functools.cached_property
+    def cluster_name(self) -> str:
+        return self._cluster.cluster_name
+
+    @functools.cached_property
+    def partition(self) -> str:
+        return cdk.Stack.of(self._scope).partition
+
+    @functools.cached_property
+    def dumps(self) -> str:
+        """ARN pattern of every dump in the backup bucket (``naming.BACKUP_KEY_PREFIX``)."""
+        return self._bucket.arn_for_objects(f"{naming.BACKUP_KEY_PREFIX}*")
+
+    @functools.cached_property
+    def dumps_finding(self) -> str:
+        """The AwsSolutions-IAM5 finding of a statement on ``dumps``."""
+        return f"IAM5[Resource::{arn_reference(self._bucket)}/{naming.BACKUP_KEY_PREFIX}*]"
+
+    @functools.cached_property
+    def backup_key_arn(self) -> str:
+        return self._key.key_arn

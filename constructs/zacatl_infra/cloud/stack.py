@@ -13,8 +13,6 @@ from .certificates import IngressCertificate
 from .endpoints import AwsApiEndpoints
 from .cluster import Cluster
 from .database import AtlasPrivateEndpoint, DocumentDbCluster, InClusterDatabaseSecret
-from .database_alarms import DocumentDbAlarms
-from .documentdb_backup import DocumentDbBackup
 from .dr_stack import DisasterRecoveryStack
 from .gitops import GitOps
 from .identity import ServiceSecrets, WorkloadIdentities
@@ -88,10 +86,16 @@ class EnvironmentStack(cdk.Stack):
             readable[naming.DOCUMENTDB] = self.documentdb.secret
         self.alarms = Alarms(self, "Alarms", env=env, cluster_name=self.cluster.cluster.cluster_name,
                              backup_bucket=self.backups.bucket, backup_metrics_filter=REQUEST_METRICS_ID)
-        self.documentdb_alarms = DocumentDbAlarms(self, "DocumentDbAlarms", env=env, cluster=self.documentdb.cluster,
-                                                  topic=self.alarms.topic) if self.documentdb else None
-        self.documentdb_backup = DocumentDbBackup(self, "DocumentDbBackup", env=env, cluster=self.documentdb.cluster,
-                                                  topic=self.alarms.topic) if self.documentdb else None
+        self.documentdb_alarms = self.documentdb_backup = None
+        if self.documentdb is not None:
+            # Imported only here: AWS Backup and EventBridge bindings are loaded for a DocumentDB environment only.
+            from .database_alarms import DocumentDbAlarms
+            from .documentdb_backup import DocumentDbBackup
+
+            self.documentdb_alarms = DocumentDbAlarms(self, "DocumentDbAlarms", env=env, cluster=self.documentdb.cluster,
+                                                      topic=self.alarms.topic)
+            self.documentdb_backup = DocumentDbBackup(self, "DocumentDbBackup", env=env, cluster=self.documentdb.cluster,
+                                                      topic=self.alarms.topic)
         self.identities = WorkloadIdentities(
             self, "Identities", env=env, cluster=self.cluster.cluster, backup_bucket=self.backups.bucket,
             backup_key=self.backups.key, secrets=readable, alarm_topic=self.alarms.topic)

@@ -1,14 +1,22 @@
-"""cdk-nag 3 as a CDK policy-validation plugin, and the one way this project acknowledges a finding."""
+"""cdk-nag 3 as a CDK policy-validation plugin, and the one way this project acknowledges a finding.
+
+cdk-nag is imported only by ``add_policy_plugins``: loading it costs about 0.25 s of CPU (its jsii
+assembly), which `python app.py` does not pay because it does not run the checks (``synth.py``,
+docs/performance.md). ``acknowledge`` needs only aws-cdk-lib: an acknowledgement is construct
+metadata that the plugin reads when it runs.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import aws_cdk as cdk
-from cdk_nag import AwsSolutionsChecks
 from constructs import IConstruct
 
 from .eks import EksClusterRules
+
+#: Shortest reason accepted: a word or two tells a reviewer nothing.
+MIN_REASON = 20
 
 
 def add_policy_plugins(app: cdk.App, *, production_stacks: Iterable[str] = ()) -> None:
@@ -17,6 +25,8 @@ def add_policy_plugins(app: cdk.App, *, production_stacks: Iterable[str] = ()) -
     ``production_stacks``: construct paths of production stacks, where a public API endpoint is an
     error. Default: none.
     """
+    from cdk_nag import AwsSolutionsChecks
+
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), EksClusterRules(production_stacks))
 
 
@@ -40,9 +50,20 @@ def acknowledge(construct: IConstruct, rule: str, reason: str) -> None:
 
     Validations matches the plugin-prefixed id ``AwsSolutions::AwsSolutions-S1``; a bare id matches
     nothing and silently leaves the finding in place, so the prefix is built here, once.
+    Raises ValueError when ``reason`` is shorter than ``MIN_REASON`` characters.
     """
-    if not reason or len(reason) < 20:
-        raise ValueError(f"acknowledging AwsSolutions-{rule} needs a reason a reviewer can accept (got {reason!r})")
-    cdk.Validations.of(construct).acknowledge(
-        cdk.Acknowledgment(id=f"AwsSolutions::AwsSolutions-{rule}", reason=reason)
-    )
+    acknowledge_all(construct, {rule: reason})
+
+
+def acknowledge_all(construct: IConstruct, reasons: Mapping[str, str]) -> None:
+    """``acknowledge`` for several rules of one construct: rule (as for ``acknowledge``) -> reason.
+
+    One call to the jsii kernel for all of them instead of two per rule, which is what a hot
+    construct with many findings (a policy with several wildcards) wants.
+    Raises ValueError when a reason is shorter than ``MIN_REASON`` characters.
+    """
+    for rule, reason in reasons.items():
+        if not reason or len(reason) < MIN_REASON:
+            raise ValueError(f"acknowledging AwsSolutions-{rule} needs a reason a reviewer can accept (got {reason!r})")
+    cdk.Validations.of(construct).acknowledge(*(
+        cdk.Acknowledgment(id=f"AwsSolutions::AwsSolutions-{rule}", reason=reason) for rule, reason in reasons.items()))
