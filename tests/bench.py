@@ -5,6 +5,12 @@
   the CDK's built-in CloudFormation validation off, as `synth_cloud` sets them).
 - **full**: a fresh process runs `python app.py`'s entry point on a scratch copy of this project
   (every environment, both layers, the atomic dist/ swap; cdk-nag runs on the `cdk deploy` path only).
+- **skeleton**: not a target, a reference that makes the floor's meaning plain: the floor plus, per
+  cloud environment of the project, only the two aws-cdk-lib L2s the product cannot do without (an
+  ``ec2.Vpc`` and an ``aws_eks_v2.Cluster`` with its kubectl provider and one Helm chart), with the
+  same settings as ``python app.py`` (asset staging off). Its ratio to the floor is the part of the
+  2.0x budget that those two constructs alone consume before any IAM, KMS, alarm, backup or
+  Kubernetes object is added.
 - **memory**: the process tree of each run is sampled every 10 ms; for the Python process and for
   the Node process of the jsii kernel it reports the peak resident set (VmHWM from /proc, the
   kernel's own high-water mark, read until the process exits), and the peak of their sum.
@@ -57,6 +63,22 @@ k = cdk8s.App(outdir=tempfile.mkdtemp())
 kplus.ConfigMap(cdk8s.Chart(k, "floor"), "Config", data={"a": "b"})
 k.synth()
 """
+
+#: The floor plus VPC + EKS (kubectl provider, one Helm chart) per cloud environment; argv[2] = how many.
+SKELETON = FLOOR.replace("sns.Topic(cdk.Stack(app, \"Floor\"), \"Topic\")\n", """\
+sns.Topic(cdk.Stack(app, "Floor"), "Topic")
+from aws_cdk import aws_ec2 as ec2, aws_eks_v2 as eks
+from aws_cdk.lambda_layer_kubectl_v36 import KubectlV36Layer
+for i in range(int(sys.argv[2])):
+    stack = cdk.Stack(app, f"Skeleton{i}", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    stack.node.set_context("aws:cdk:disable-asset-staging", True)  # as python app.py: no asset copies
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=3)
+    layer = KubectlV36Layer(stack, "KubectlLayer")
+    cluster = eks.Cluster(stack, "Cluster", version=eks.KubernetesVersion.V1_34, vpc=vpc,
+                          kubectl_provider_options=eks.KubectlProviderOptions(kubectl_layer=layer))
+    cluster.add_helm_chart("ArgoCd", chart="argo-cd", repository="https://argoproj.github.io/argo-helm",
+                           version="10.1.1")
+""")
 
 #: `python app.py` itself, on a scratch project (app.py calls exactly this).
 FULL = """
@@ -127,10 +149,10 @@ def _kib(value: str | None) -> int:
     return int(value.split()[0]) if value else 0
 
 
-def _run(code: str, arg: Path, expect_rc: int = 0) -> Run:
+def _run(code: str, arg: Path, expect_rc: int = 0, *more: str) -> Run:
     """Runs ``code`` in a fresh interpreter and samples its process tree until it exits."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code, str(arg)], cwd=tempfile.gettempdir(),
+    proc = subprocess.Popen([sys.executable, "-c", code, str(arg), *more], cwd=tempfile.gettempdir(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peaks = {"python": 0, "node": 0, "tree": 0}
     done = threading.Event()
@@ -181,6 +203,13 @@ def _synthetic(environments: int, services: int) -> dict[str, str]:
         name=f"bench{e:02d}", account=100000000000 + e, services=services) for e in range(environments)}
 
 
+def _cloud_environment_count() -> int:
+    """How many of the committed environments have a cloud layer (the skeleton builds as many)."""
+    from zacatl_infra.config.loader import load_environments
+
+    return sum(not env.is_local for env in load_environments(ROOT / "environments"))
+
+
 def _median(runs: list[Run]) -> float:
     return statistics.median(r.seconds for r in runs)
 
@@ -190,10 +219,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="zacatl-bench-") as tmp:
         scratch = Path(tmp)
         cdk_json = ROOT / "cdk.json"
-        floor, full = [], []
+        floor, full, skeleton = [], [], []
+        cloud_envs = str(_cloud_environment_count())
         for i in range(RUNS):
             floor.append(_run(FLOOR, cdk_json))
             full.append(_run(FULL, _scratch_project(scratch, f"full-{i}")))
+            skeleton.append(_run(SKELETON, cdk_json, 0, cloud_envs))
         floor_s, full_s = _median(floor), _median(full)
         ratio = full_s / floor_s
         print(f"runs each            {RUNS} (interleaved, fresh processes; medians)")
@@ -201,6 +232,8 @@ def main() -> int:
             print(f"{label:<6} wall {seconds:6.2f} s   peak MiB: python {max(r.python_mib for r in runs):5.0f}"
                   f"   node {max(r.node_mib for r in runs):5.0f}   tree {max(r.tree_mib for r in runs):5.0f}")
         print(f"ratio  full/floor {ratio:6.2f}     (target <= {TARGET_RATIO})")
+        print(f"reference: floor + VPC + EKS (+1 Helm chart) x {cloud_envs} cloud environments, nothing else: "
+              f"{_median(skeleton):.2f} s = {_median(skeleton) / floor_s:.2f} x the floor")
         if ratio > TARGET_RATIO:
             failed.append("ratio")
 
