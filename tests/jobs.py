@@ -17,6 +17,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -215,20 +217,46 @@ def run_in_venv(venv: Path, folder: Path, *args: str) -> subprocess.CompletedPro
 
 
 class Jobs:
-    """Named background jobs with dependencies; ``result(name)`` waits for one and re-raises its error."""
+    """Named background jobs with dependencies; ``result(name)`` waits for one and re-raises its error.
+
+    Each job's run (from its inputs being ready to its end) and the time pytest's own thread spent
+    waiting for it are kept, for ``summary()``: where a run's wall time goes."""
 
     def __init__(self) -> None:
         # One thread per job: a job waiting for its inputs holds a thread, never a core.
         self._pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="test-job")
         self._futures: dict[str, Future] = {}
+        self._t0 = time.monotonic()
+        self._ran: dict[str, tuple[float, float]] = {}
+        self._waited: dict[str, float] = {}
 
     def start(self, name: str, fn: Callable[..., object], *needs: str) -> None:
         """Runs ``fn(*results of needs)`` once; a job whose dependency failed fails the same way."""
         if name not in self._futures:
-            self._futures[name] = self._pool.submit(lambda: fn(*(self.result(n) for n in needs)))
+            self._futures[name] = self._pool.submit(self._run, name, fn, needs)
+
+    def _run(self, name: str, fn: Callable[..., object], needs: tuple[str, ...]) -> object:
+        inputs = [self._futures[n].result() for n in needs]
+        began = time.monotonic()
+        try:
+            return fn(*inputs)
+        finally:
+            self._ran[name] = (began - self._t0, time.monotonic() - self._t0)
 
     def result(self, name: str) -> object:
-        return self._futures[name].result()
+        future = self._futures[name]
+        if not future.done() and threading.current_thread() is threading.main_thread():
+            began = time.monotonic()
+            try:
+                return future.result()
+            finally:
+                self._waited[name] = self._waited.get(name, 0.0) + time.monotonic() - began
+        return future.result()
+
+    def summary(self) -> str:
+        """One line per job: when it ran (seconds since the session began) and how long pytest waited for it."""
+        return "\n".join(f"{name:14} {began:6.1f} s -> {ended:6.1f} s   pytest waited {self._waited.get(name, 0.0):5.1f} s"
+                         for name, (began, ended) in sorted(self._ran.items(), key=lambda item: item[1]))
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
