@@ -29,6 +29,9 @@ from . import jobs
 # pure (two strings in, a timedelta out, the year fixed), so a cache changes no result; its own tests
 # still compute each answer once. (functools.cache in the product would give users the same.)
 _database.longest_gap = functools.cache(_database.longest_gap)
+# The same validation lists the system's IANA zones (zoneinfo.available_timezones walks the tz
+# database: 6-10 ms, 236 calls a run); the list cannot change while the tests run.
+_database.available_timezones = functools.cache(_database.available_timezones)
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Loaded once at collection so tests can be parametrized by environment; validation is cheap
