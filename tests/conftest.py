@@ -105,13 +105,13 @@ def background(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
                                                                    *v.outdir.glob("*/*.template.json")])),
                      "cloud_dir", "variants")
     if needed & {"wheel", "example"}:
-        runner.start("wheel", lambda: jobs.build_wheel(out / "wheel"))
+        runner.start("wheel", lambda: jobs.build_wheel(out / "wheel"), low_priority=True)
     if "example" in needed:
         example = tmp_path_factory.mktemp("example")  # outside `out`: checkov reads all of that
-        runner.start("example", lambda wheel: jobs.example_from_wheel(wheel, example), "wheel")
+        runner.start("example", lambda wheel: jobs.example_from_wheel(wheel, example), "wheel", low_priority=True)
     if "scaffold" in needed:
         service_root = tmp_path_factory.mktemp("scaffold") / "billing"  # outside `out`: checkov reads all of that
-        runner.start("scaffold", lambda: jobs.scaffold(service_root))
+        runner.start("scaffold", lambda: jobs.scaffold(service_root), low_priority=True)
     yield runner
     runner.close()
     global _BACKGROUND_SUMMARY
