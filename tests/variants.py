@@ -6,9 +6,11 @@ paid for its own checker runs. Written here, into the folder the session's singl
 single cfn-lint runs read, they are judged in those runs; each variant's test reads its own part
 of the reports (tests/checks/reports.py) and proves the file judged is the one it tests.
 
-Each variant is built by the same function its test module uses, so nothing here can drift from
-what the tests assert; a variant that fails is written to ``failed.json`` with its error (the
-others still get checked) and its own test reports it.
+Each variant is built by the function or settings its test module uses, and each test asserts
+that the file judged equals what its module builds (prod with AWS callers: its module reads the
+judged template itself), so nothing here can drift unseen; a variant
+that fails is written to ``failed.json`` with its error (the others still get checked) and its own
+test reports it.
 """
 
 from __future__ import annotations
