@@ -7,6 +7,7 @@ wait for a background job run after those that need none, so pytest works while 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,9 +18,20 @@ import pytest
 import yaml
 
 from zacatl_infra.config import EnvironmentConfig, load_environments
+from zacatl_infra.config import database as _database
 from zacatl_infra.synth import Project
 
 from . import jobs
+
+# Every EnvironmentConfig validation walks a whole year of the backup schedule's cron runs
+# (config.database.longest_gap: about 75 ms a call); a run validated 278 configurations, 21 s of CPU
+# on pytest's own core, nearly all of them one of three (schedule, time zone) pairs. The function is
+# pure (two strings in, a timedelta out, the year fixed), so a cache changes no result; its own tests
+# still compute each answer once. (functools.cache in the product would give users the same.)
+_database.longest_gap = functools.cache(_database.longest_gap)
+# The same validation lists the system's IANA zones (zoneinfo.available_timezones walks the tz
+# database: 6-10 ms, 236 calls a run); the list cannot change while the tests run.
+_database.available_timezones = functools.cache(_database.available_timezones)
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Loaded once at collection so tests can be parametrized by environment; validation is cheap
@@ -33,8 +45,10 @@ YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 YamlDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 #: Fixture -> the background job it waits for, and the rank of the tests that use it (higher runs later).
-_JOB_OF_FIXTURE = {"workloads_dir": ("cdk8s", 1), "cdk8s_cli": ("cdk8s", 1), "cloud_dir": ("cdk", 2), "cdk_cli": ("cdk", 2), "checkov_reports": ("checkov", 3),
-                   "cfn_lint_result": ("cfn_lint", 3), "wheel_path": ("wheel", 3)}
+_JOB_OF_FIXTURE = {"workloads_dir": ("cdk8s", 1), "cdk8s_cli": ("cdk8s", 1), "cloud_dir": ("cdk", 2), "cdk_cli": ("cdk", 2),
+                   "variants": ("variants", 2), "checkov_reports": ("checkov", 3), "cfn_lint_result": ("cfn_lint", 3),
+                   "wheel_path": ("wheel", 3), "scaffold_runs": ("scaffold", 3),
+                   "example_runs": ("example", 3)}
 
 
 def load_all(text: str) -> list[dict]:
@@ -82,14 +96,36 @@ def background(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     if needed & {"cdk8s", "checkov"}:
         runner.start("cdk8s", lambda: jobs.cdk8s_synth(out / "dist"))
         runner.start("workloads_dir", lambda run: run.check(), "cdk8s")
+    if needed & {"variants", "checkov", "cfn_lint"}:
+        runner.start("variants", lambda: jobs.variants(out / "variants"))
     if "checkov" in needed:
-        runner.start("checkov", jobs.checkov, "workloads_dir", "cloud_dir")
+        runner.start("checkov", lambda w, c, v: jobs.checkov(w, c, v.outdir), "workloads_dir", "cloud_dir", "variants")
     if "cfn_lint" in needed:
-        runner.start("cfn_lint", lambda d: jobs.cfn_lint(sorted(d.glob("*.template.json"))), "cloud_dir")
-    if "wheel" in needed:
-        runner.start("wheel", lambda: jobs.build_wheel(out / "wheel"))
+        runner.start("cfn_lint", lambda c, v: jobs.cfn_lint(sorted([*c.glob("*.template.json"),
+                                                                   *v.outdir.glob("*/*.template.json")])),
+                     "cloud_dir", "variants")
+    if needed & {"wheel", "example"}:
+        runner.start("wheel", lambda: jobs.build_wheel(out / "wheel"), low_priority=True)
+    if "example" in needed:
+        example = tmp_path_factory.mktemp("example")  # outside `out`: checkov reads all of that
+        runner.start("example", lambda wheel: jobs.example_from_wheel(wheel, example), "wheel", low_priority=True)
+    if "scaffold" in needed:
+        service_root = tmp_path_factory.mktemp("scaffold") / "billing"  # outside `out`: checkov reads all of that
+        runner.start("scaffold", lambda: jobs.scaffold(service_root), low_priority=True)
     yield runner
     runner.close()
+    global _BACKGROUND_SUMMARY
+    _BACKGROUND_SUMMARY = runner.summary()
+
+
+_BACKGROUND_SUMMARY = ""
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    # Where the wall time went: each background job's run, and how long pytest sat waiting for it.
+    if _BACKGROUND_SUMMARY:
+        terminalreporter.write_sep("-", "background jobs (tests/jobs.py)")
+        terminalreporter.write_line(_BACKGROUND_SUMMARY)
 
 
 @pytest.fixture(scope="session")
@@ -145,8 +181,16 @@ def templates(cloud_dir: Path, environments: dict[str, EnvironmentConfig]) -> di
 
 
 @pytest.fixture(scope="session")
+def variants(background: jobs.Jobs) -> jobs.Variants:
+    """What tests/variants.py built (a DocumentDB environment, prod with AWS callers, a team's stack,
+    the local Dockerfile), in the folder the single checkov and cfn-lint runs read."""
+    return background.result("variants")
+
+
+@pytest.fixture(scope="session")
 def checkov_reports(background: jobs.Jobs) -> dict[str, list[dict]]:
-    """check_type -> checkov reports over both layers of every environment (one checkov process)."""
+    """check_type -> checkov reports over both layers of every environment and the variants (one
+    checkov process); a test reads its own files' part with tests/checks/reports.py."""
     return background.result("checkov")
 
 
@@ -157,6 +201,19 @@ def wheel_path(background: jobs.Jobs) -> Path:
 
 
 @pytest.fixture(scope="session")
+def scaffold_runs(background: jobs.Jobs) -> jobs.Scaffold:
+    """`zacatl-infra init deploy` in a service repository, its own `make synth test` and its `cdk
+    synth`, run once in the background (tests/test_cli.py asserts on them)."""
+    return background.result("scaffold")
+
+
+@pytest.fixture(scope="session")
+def example_runs(background: jobs.Jobs) -> jobs.ExampleRuns:
+    """examples/two-services from the wheel in a fresh venv: its synth and its tests, run once in the background."""
+    return background.result("example")
+
+
+@pytest.fixture(scope="session")
 def cfn_lint_result(background: jobs.Jobs):
-    """cfn-lint's run over every environment's template (one process)."""
+    """cfn-lint's run over every environment's and every variant's template (one process)."""
     return background.result("cfn_lint")

@@ -3,8 +3,10 @@
 Both CLIs synthesize every environment once (`cdk synth` with the built-in CloudFormation
 validation and cdk-nag, exactly what `cdk deploy` runs; `cdk8s synth` for the workload layer); their
 output IS the session's `cloud_dir` and `workloads_dir`, so no environment is synthesized twice.
-The checkers then start once each over every environment: checkov (both frameworks in one
-process), cfn-lint; and the wheel is built. They run on the second core while pytest runs the in-process tests;
+One more process writes the variants tests build beyond the environments (tests/variants.py: a
+DocumentDB environment, prod with AWS callers, a team's stack, the local Dockerfile). The checkers
+then start once each over all of it: checkov (every framework in one process), cfn-lint; and the
+wheel is built. They run on the second core while pytest runs the in-process tests;
 `tests/conftest.py` starts only the jobs the selected tests need and orders the tests that wait
 for a job after those that do not.
 """
@@ -15,6 +17,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,6 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CHECKOV = ROOT / ".tools" / "checkov" / "bin" / "checkov"
 CFN_LINT = Path(sys.executable).parent / "cfn-lint"
+EXAMPLE = ROOT / "examples" / "two-services"
+#: Nice value of the jobs whose tests run last (wheel, example, scaffold): they have the most slack.
+NICE = 5
 
 
 def cli_env() -> dict[str, str]:
@@ -69,24 +76,50 @@ def cdk8s_synth(outdir: Path) -> CliRun:
     return CliRun(outdir, result)
 
 
-def checkov(workloads_dir: Path, cloud_dir: Path) -> dict[str, list[dict]]:
-    """check_type ("kubernetes", "cloudformation") -> checkov's reports, from ONE checkov process.
+@dataclass(frozen=True)
+class Variants:
+    """Where tests/variants.py wrote each variant, and the variants that failed to build."""
 
-    checkov's start-up (loading every check of every framework) took about 2.2 s of each run, so
-    both frameworks run at once over the folder that holds both layers: the Kubernetes runner skips
-    the templates (no apiVersion/kind) and the CloudFormation runner the manifests (no Resources);
-    tests/checks/test_checkov.py proves each framework judged only its own layer. (checkov 3.3 with
-    two -d flags repeats the first folder's report, hence one common parent.)
+    outdir: Path
+    failed: dict[str, str]
+
+    def folder(self, name: str) -> Path:
+        """The variant's folder; fails the calling test with the variant's own error if it failed."""
+        assert name not in self.failed, f"variant {name!r} failed to build:\n{self.failed[name]}"
+        return self.outdir / name
+
+
+def variants(outdir: Path) -> Variants:
+    """tests/variants.py in one process (one Python start, one jsii kernel for every variant)."""
+    from .variants import FAILED
+
+    result = subprocess.run([sys.executable, "-m", "tests.variants", str(outdir)], cwd=ROOT, env=cli_env(),
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"tests/variants.py failed:\n{result.stderr}"
+    return Variants(outdir, json.loads((outdir / FAILED).read_text()))
+
+
+def checkov(workloads_dir: Path, cloud_dir: Path, variants_dir: Path) -> dict[str, list[dict]]:
+    """check_type ("kubernetes", "cloudformation", "dockerfile") -> checkov's reports, from ONE
+    checkov process.
+
+    checkov's start-up (loading every check of every framework) takes about 2.5 s of CPU per run, so
+    every framework runs at once over the folder that holds both layers and the variants: the
+    Kubernetes runner skips the templates (no apiVersion/kind), the CloudFormation runner the
+    manifests (no Resources), the Dockerfile runner everything but Dockerfiles;
+    tests/checks/test_checkov.py proves each framework judged only its own files, and each test
+    reads its own folder's part (tests/checks/reports.py). (checkov 3.3 with two -d flags repeats
+    the first folder's report, hence one common parent.)
     """
     assert CHECKOV.exists(), f"{CHECKOV} is missing: run `make setup`"
-    assert workloads_dir.parent == cloud_dir.parent, "both layers must sit in one folder for one checkov run"
+    assert workloads_dir.parent == cloud_dir.parent == variants_dir.parent, "one folder for one checkov run"
     result = subprocess.run(
-        [str(CHECKOV), "-d", str(cloud_dir.parent), "--framework", "kubernetes", "cloudformation",
+        [str(CHECKOV), "-d", str(cloud_dir.parent), "--framework", "kubernetes", "cloudformation", "dockerfile",
          "--skip-download", "--compact", "-o", "json"],
         env={**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true"}, capture_output=True, text=True, timeout=600)
     assert result.stdout, result.stderr
     report = json.loads(result.stdout)
-    by_type: dict[str, list[dict]] = {"kubernetes": [], "cloudformation": []}
+    by_type: dict[str, list[dict]] = {"kubernetes": [], "cloudformation": [], "dockerfile": []}
     for r in report if isinstance(report, list) else [report]:
         by_type.setdefault(r["check_type"], []).append(r)
     return by_type
@@ -97,6 +130,44 @@ def cfn_lint(templates: list[Path]) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=600)
 
 
+@dataclass(frozen=True)
+class Scaffold:
+    """A service repository scaffolded by `zacatl-infra init deploy`, and its own commands' runs."""
+
+    folder: Path
+    #: The scaffold's own `make synth test` (its first run records its snapshots).
+    built: subprocess.CompletedProcess[str]
+    #: `cdk synth --output <cdk_outdir>` in the scaffold, after `built`.
+    cdk: subprocess.CompletedProcess[str]
+    cdk_outdir: Path
+
+
+def scaffold_make(folder: Path, *targets: str) -> subprocess.CompletedProcess[str]:
+    """The scaffold's own Makefile targets, with its set-up stamps marked done (`make -o`): its .venv
+    is this project's and its Node toolchain this project's node_modules."""
+    env = {k: v for k, v in cli_env().items() if k != "CI"}  # outside CI, a first run records snapshots
+    return subprocess.run(["make", "-o", ".venv/.installed", "-o", "node_modules/.installed", *targets],
+                          cwd=folder, env=env, capture_output=True, text=True, timeout=300)
+
+
+def scaffold(service_root: Path) -> Scaffold:
+    """`zacatl-infra init deploy` at a service's root (its package.json and src/), then the
+    scaffold's `make synth test`, then `cdk synth` in it: one after the other, as they share files."""
+    (service_root / "src").mkdir(parents=True)
+    (service_root / "package.json").write_text('{"name": "billing-worker"}\n')
+    result = subprocess.run([sys.executable, "-m", "zacatl_infra.cli", "init", "deploy", "--team", "payments",
+                             "--service", "billing-worker"], cwd=service_root, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    folder = service_root / "deploy"
+    (folder / ".venv").symlink_to(ROOT / ".venv")
+    built = scaffold_make(folder, "synth", "test")
+    outdir = service_root.parent / "scaffold-cdk.out"
+    cdk = subprocess.run(["cdk", "synth", "--output", str(outdir), "--no-version-reporting", "--no-notices",
+                          "--quiet"], cwd=folder, env=cli_env(), capture_output=True, text=True, timeout=300)
+    return Scaffold(folder, built, cdk, outdir)
+
+
 def build_wheel(outdir: Path) -> Path:
     """The wheel `pip install` would build from this project (no dependencies)."""
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(outdir), str(ROOT)],
@@ -105,20 +176,95 @@ def build_wheel(outdir: Path) -> Path:
     return built
 
 
+@dataclass(frozen=True)
+class ExampleRuns:
+    """examples/two-services run from the wheel in a fresh venv: its `python app.py` and its pytest."""
+
+    venv: Path
+    folder: Path
+    synth: subprocess.CompletedProcess[str]
+    tests: subprocess.CompletedProcess[str]
+
+
+def example_from_wheel(wheel: Path, work: Path) -> ExampleRuns:
+    """A fresh venv holding the wheel only; the project's pinned dependencies are seen through a .pth
+    line naming this project's site-packages (offline, fast). A .pth line adds a folder without
+    running the .pth files in it, so the editable install of this checkout stays invisible and the
+    example can only import the wheel. Then, in a copy of the example, `python app.py` and its own
+    pytest (CI=1: a missing snapshot is a failure there, never silently recorded)."""
+    import shutil
+    import sysconfig
+
+    venv = work / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    purelib = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                                  check=True, capture_output=True, text=True).stdout.strip())
+    (purelib / "zz_project_dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
+                    "--no-index", str(wheel)], check=True, capture_output=True, text=True, timeout=240)
+    folder = work / "example" / "two-services"
+    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("dist", "cdk.out", "cdk8s.out", "__pycache__",
+                                                                    ".pytest_cache", ".venv"))
+    synth = run_in_venv(venv, folder, "app.py")
+    tests = run_in_venv(venv, folder, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    return ExampleRuns(venv, folder, synth, tests)
+
+
+def run_in_venv(venv: Path, folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**cli_env(), "CI": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("ZACATL_UPDATE_SNAPSHOTS", None)
+    return subprocess.run([str(venv / "bin" / "python"), *args], cwd=folder, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
 class Jobs:
-    """Named background jobs with dependencies; ``result(name)`` waits for one and re-raises its error."""
+    """Named background jobs with dependencies; ``result(name)`` waits for one and re-raises its error.
+
+    Each job's run (from its inputs being ready to its end) and the time pytest's own thread spent
+    waiting for it are kept, for ``summary()``: where a run's wall time goes."""
 
     def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=6, thread_name_prefix="test-job")
+        # One thread per job: a job waiting for its inputs holds a thread, never a core.
+        self._pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="test-job")
         self._futures: dict[str, Future] = {}
+        self._t0 = time.monotonic()
+        self._ran: dict[str, tuple[float, float]] = {}
+        self._waited: dict[str, float] = {}
 
-    def start(self, name: str, fn: Callable[..., object], *needs: str) -> None:
-        """Runs ``fn(*results of needs)`` once; a job whose dependency failed fails the same way."""
+    def start(self, name: str, fn: Callable[..., object], *needs: str, low_priority: bool = False) -> None:
+        """Runs ``fn(*results of needs)`` once; a job whose dependency failed fails the same way.
+
+        ``low_priority``: the job and the processes it starts run at nice ``NICE``, yielding the
+        cores to pytest's own thread and the jobs it will wait for first. Default: False."""
         if name not in self._futures:
-            self._futures[name] = self._pool.submit(lambda: fn(*(self.result(n) for n in needs)))
+            self._futures[name] = self._pool.submit(self._run, name, fn, needs, low_priority)
+
+    def _run(self, name: str, fn: Callable[..., object], needs: tuple[str, ...], low_priority: bool) -> object:
+        inputs = [self._futures[n].result() for n in needs]
+        if low_priority:
+            # Linux: the nice value is a thread's, and the processes it starts inherit it.
+            os.setpriority(os.PRIO_PROCESS, 0, NICE)
+        began = time.monotonic()
+        try:
+            return fn(*inputs)
+        finally:
+            self._ran[name] = (began - self._t0, time.monotonic() - self._t0)
 
     def result(self, name: str) -> object:
-        return self._futures[name].result()
+        future = self._futures[name]
+        if not future.done() and threading.current_thread() is threading.main_thread():
+            began = time.monotonic()
+            try:
+                return future.result()
+            finally:
+                self._waited[name] = self._waited.get(name, 0.0) + time.monotonic() - began
+        return future.result()
+
+    def summary(self) -> str:
+        """One line per job: when it ran (seconds since the session began) and how long pytest waited for it."""
+        return "\n".join(f"{name:14} {began:6.1f} s -> {ended:6.1f} s   pytest waited {self._waited.get(name, 0.0):5.1f} s"
+                         for name, (began, ended) in sorted(self._ran.items(), key=lambda item: item[1]))
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

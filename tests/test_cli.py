@@ -15,7 +15,6 @@ import os
 import runpy
 import shlex
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,7 @@ from zacatl_infra.cli import init, main, scaffold_files
 from zacatl_infra.local import compose
 
 from .conftest import ROOT
-from .jobs import cli_env
+from .jobs import Scaffold
 from .local.test_compose import VALIDATOR
 from .local.test_container import _hadolint, _instructions
 from .test_imports import CONSTRUCT_LIBRARIES, _run
@@ -37,33 +36,19 @@ SCAFFOLD = {".gitignore", "Makefile", "README.md", "app.py", "cdk.json", "cdk8s.
 SERVICE_ROOT_FILES = {"Dockerfile", ".dockerignore"}
 
 
-def _make(folder: Path, *targets: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in cli_env().items() if k != "CI"}  # outside CI, a first run records snapshots
-    return subprocess.run(["make", "-o", ".venv/.installed", "-o", "node_modules/.installed", *targets],
-                          cwd=folder, env=env, capture_output=True, text=True, timeout=300)
+@pytest.fixture(scope="module")
+def scaffold(scaffold_runs: Scaffold) -> Path:
+    """The deployment folder `zacatl-infra init deploy` wrote (built in the background, tests/jobs.py)."""
+    return scaffold_runs.folder
 
 
 @pytest.fixture(scope="module")
-def scaffold(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    service_root = tmp_path_factory.mktemp("billing")
-    (service_root / "src").mkdir()
-    (service_root / "package.json").write_text('{"name": "billing-worker"}\n')
-    result = subprocess.run([sys.executable, "-m", "zacatl_infra.cli", "init", "deploy", "--team", "payments",
-                             "--service", "billing-worker"], cwd=service_root, capture_output=True, text=True,
-                            timeout=120)
-    assert result.returncode == 0, result.stderr
-    folder = service_root / "deploy"
-    (folder / ".venv").symlink_to(ROOT / ".venv")
-    return folder
+def built(scaffold_runs: Scaffold) -> subprocess.CompletedProcess[str]:
+    """The scaffold's own `make synth test`, run once for every test that reads its output."""
+    return scaffold_runs.built
 
 
-@pytest.fixture(scope="module")
-def built(scaffold: Path) -> subprocess.CompletedProcess[str]:
-    """The scaffold's own `make synth test`, once for every test that reads its output."""
-    return _make(scaffold, "synth", "test")
-
-
-def test_init_writes_the_scaffold_into_an_empty_folder(scaffold: Path):
+def test_init_writes_the_scaffold_into_an_empty_folder(scaffold: Path, built):
     written = {str(p.relative_to(scaffold)) for p in scaffold.rglob("*") if p.is_file() and ".venv" not in p.parts}
     generated = {p for p in written if p.startswith(("dist/", "cdk.out/", "tests/snapshots/"))}  # by `built`
     assert written - generated == SCAFFOLD
@@ -137,11 +122,11 @@ def test_scaffold_synthesizes_both_layers_in_its_own_names_and_its_tests_pass(sc
 
 
 @pytest.mark.cli
-def test_scaffold_cdk_cli_synthesizes_with_a_cdk_json_that_only_names_the_app(scaffold: Path, tmp_path: Path):
-    result = subprocess.run(["cdk", "synth", "--output", str(tmp_path), "--no-version-reporting", "--no-notices",
-                             "--quiet"], cwd=scaffold, env=cli_env(), capture_output=True, text=True, timeout=300)
+def test_scaffold_cdk_cli_synthesizes_with_a_cdk_json_that_only_names_the_app(scaffold_runs: Scaffold):
+    # `cdk synth --output <elsewhere>` in the scaffold (tests/jobs.py), after its `make synth test`.
+    result = scaffold_runs.cdk
     assert result.returncode == 0, result.stderr
-    assert [p.name for p in tmp_path.glob("*.template.json")] == ["zacatl-dev-payments.template.json"]
+    assert [p.name for p in scaffold_runs.cdk_outdir.glob("*.template.json")] == ["zacatl-dev-payments.template.json"]
 
 
 

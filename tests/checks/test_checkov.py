@@ -1,4 +1,4 @@
-"""checkov's Kubernetes checks over every environment's rendered manifests (one checkov run, tests/checks/conftest.py)."""
+"""checkov's Kubernetes checks over every environment's rendered manifests (the session's one checkov run, tests/jobs.py)."""
 
 from __future__ import annotations
 
@@ -7,28 +7,34 @@ from pathlib import Path
 
 import pytest
 
-
-@pytest.mark.check
-def test_checkov_passes_every_check_it_runs(checkov_reports):
-    reports = checkov_reports["kubernetes"]
-    assert reports, "checkov returned no Kubernetes report"
-    summary = {key: sum(r["summary"][key] for r in reports) for key in ("passed", "failed", "skipped", "parsing_errors")}
-    failed = [f"{c['check_id']} {c['resource']} ({c['file_path']}): {c['check_name']}"
-              for r in reports for c in r["results"].get("failed_checks", [])]
-    print(f"checkov: {summary}")
-    assert not failed, "\n".join(failed)
-    assert summary["failed"] == 0 and summary["parsing_errors"] == 0, summary
-    assert summary["passed"] > 0, "checkov checked nothing: is the folder empty or the framework wrong?"
+from .reports import checkov_part
 
 
 @pytest.mark.check
-def test_checkov_ran_each_framework_on_its_own_folder(checkov_reports, workloads_dir, cloud_dir):
-    # One checkov process reads both folders: each framework must have judged only its own files.
-    for check_type, folder, suffix in (("kubernetes", workloads_dir, ".yaml"), ("cloudformation", cloud_dir, ".json")):
+def test_checkov_passes_every_check_it_runs(checkov_reports, workloads_dir, environments):
+    part = checkov_part(checkov_reports, "kubernetes", workloads_dir)
+    print(f"checkov: {len(part.passed)} passed, {len(part.skipped)} skipped over {len(part.files)} files")
+    assert not part.failed, "\n".join(part.failures())
+    assert not part.parsing_errors, part.parsing_errors
+    assert part.passed, "checkov checked nothing: is the folder empty or the framework wrong?"
+    # Every environment's manifests were read, not only some.
+    assert {p.relative_to(workloads_dir).parts[0] for p in part.files} == set(environments)
+
+
+@pytest.mark.check
+def test_checkov_ran_each_framework_on_its_own_files(checkov_reports, workloads_dir, cloud_dir, variants):
+    # One checkov process reads the layers and the variants: each framework judged only its own files.
+    own = {"kubernetes": lambda p: p.is_relative_to(workloads_dir) and p.suffix == ".yaml",
+           "cloudformation": lambda p: (p.is_relative_to(cloud_dir) or p.is_relative_to(variants.outdir))
+           and p.name.endswith(".template.json"),
+           # The variants' repository-root Dockerfiles, and the compose ones of dist/<local env>/compose/.
+           "dockerfile": lambda p: (p.is_relative_to(variants.outdir) and p.name == "Dockerfile")
+           or (p.is_relative_to(workloads_dir) and p.name.endswith(".Dockerfile"))}
+    for check_type, is_own in own.items():
         results = [c for r in checkov_reports[check_type] for c in r["results"]["passed_checks"]]
         assert results, f"checkov ran no {check_type} check"
         paths = {Path(c["file_abs_path"]) for c in results}
-        assert all(p.is_relative_to(folder) and p.suffix == suffix for p in paths), (check_type, sorted(paths)[:5])
+        assert all(is_own(p) for p in paths), (check_type, sorted(p for p in paths if not is_own(p))[:5])
 
 
 _SKIP = re.compile(r"^(CKV_K8S_\d+)=(.+)$")

@@ -1,4 +1,4 @@
-"""checkov (CloudFormation) over the whole cdk.out folder (one checkov run, tests/checks/conftest.py): nothing fails; skips carry reasons."""
+"""checkov (CloudFormation) over the whole cdk.out folder (the session's one checkov run, tests/jobs.py): nothing fails; skips carry reasons."""
 
 from __future__ import annotations
 
@@ -7,20 +7,20 @@ from pathlib import Path
 
 import pytest
 
+from .reports import CheckovPart, checkov_part
+
 
 @pytest.fixture(scope="module")
-def checkov_report(checkov_reports) -> list[dict]:
-    assert checkov_reports["cloudformation"], "checkov returned no CloudFormation report"
-    return checkov_reports["cloudformation"]
+def checkov_report(checkov_reports, cloud_dir: Path) -> CheckovPart:
+    return checkov_part(checkov_reports, "cloudformation", cloud_dir)
 
 
 @pytest.mark.check
-def test_checkov_finds_no_failed_check(checkov_report):
-    failed = [f"{c['check_id']} {c['resource']} ({Path(c['file_path']).name}): {c['check_name']}"
-              for r in checkov_report for c in r["results"]["failed_checks"]]
-    assert not failed, "\n".join(failed)
-    assert sum(r["summary"]["passed"] for r in checkov_report) > 0
-    assert sum(r["summary"]["parsing_errors"] for r in checkov_report) == 0
+def test_checkov_finds_no_failed_check(checkov_report, cloud_dir: Path):
+    assert not checkov_report.failed, "\n".join(checkov_report.failures())
+    assert checkov_report.passed and not checkov_report.parsing_errors, checkov_report.parsing_errors
+    # Every template of cdk.out was judged: the environments' stacks and their DR stacks.
+    assert checkov_report.files == set(cloud_dir.glob("*.template.json"))
 
 
 @pytest.mark.check
@@ -34,4 +34,4 @@ def test_every_checkov_skip_is_in_the_template_with_a_reason(checkov_report, clo
                 assert len(skip.get("comment", "")) >= 20, f"{name} {logical_id} skips {skip['id']} without a reason"
                 skips += 1
     # checkov honours the CDK metadata form: every skip written next to a resource is counted as skipped.
-    assert skips > 0 and sum(r["summary"]["skipped"] for r in checkov_report) == skips
+    assert skips > 0 and len(checkov_report.skipped) == skips

@@ -5,7 +5,6 @@ synthesizes one (``tests/documentdb.py``) with cdk-nag attached, as app.py does.
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,9 +18,10 @@ from zacatl_infra.facts import documentdb as facts
 from zacatl_infra.policy.nag import add_policy_plugins
 from zacatl_infra.synth import render_workloads
 
+from ..checks.reports import cfn_lint_part, checkov_part
 from ..checks.test_cloud_cfn_lint import ALLOWED_WARNINGS
 from ..documentdb import REPLICATED, documentdb_environment
-from ..jobs import CFN_LINT, CHECKOV
+from ..variants import DOCUMENTDB
 from .helpers import one, resources
 
 
@@ -209,21 +209,24 @@ def test_service_egress_opens_27017_to_the_private_subnets_only(prod, workloads)
 
 
 @pytest.mark.check
-def test_cfn_lint_and_checkov_pass_the_documentdb_template(prod):
+def test_cfn_lint_and_checkov_pass_the_documentdb_template(prod, variants, checkov_reports, cfn_lint_result):
+    # Judged in the session's single checkov and cfn-lint runs (tests/variants.py wrote the same
+    # environment with this module's _synth): first, the judged templates are this module's.
     _, _, outdir = prod
-    templates = sorted(outdir.glob("*.template.json"))  # the environment's stack and its DR stack
-    folder = outdir / "checkov-input"
-    folder.mkdir(exist_ok=True)
-    for template in templates:
-        (folder / template.name).write_text(template.read_text())
-    lint = subprocess.Popen([str(CFN_LINT), "--format", "json", *map(str, templates)], stdout=subprocess.PIPE, text=True)
-    checkov = subprocess.run([str(CHECKOV), "-d", str(folder), "--framework", "cloudformation", "--quiet",
-                              "--compact", "-o", "json"], capture_output=True, text=True, timeout=600)
-    findings = json.loads(lint.communicate(timeout=600)[0] or "[]")
-    assert [f for f in findings if f["Level"] == "Error"] == []
-    assert {f["Rule"]["Id"] for f in findings} <= set(ALLOWED_WARNINGS)
-    report = json.loads(checkov.stdout)
-    assert report["results"]["failed_checks"] == [] and report["summary"]["passed"] > 0
+    folder = variants.folder(DOCUMENTDB)
+    templates = sorted(p.name for p in outdir.glob("*.template.json"))  # the environment's stack and its DR stack
+    assert templates == sorted(p.name for p in folder.glob("*.template.json")) and len(templates) == 2, templates
+    for name in templates:
+        assert json.loads((folder / name).read_text()) == json.loads((outdir / name).read_text()), name
+    lint = cfn_lint_part(cfn_lint_result, folder)
+    assert sorted(p.name for p in lint.linted) == templates
+    assert not lint.errors, lint.errors
+    assert {f["Rule"]["Id"] for f in lint.findings} <= set(ALLOWED_WARNINGS), lint.findings
+    checkov = checkov_part(checkov_reports, "cloudformation", folder)
+    assert not checkov.failed, "\n".join(checkov.failures())
+    assert not checkov.parsing_errors and sorted(p.name for p in checkov.files) == templates
+    (cluster,) = [c for name in templates for c in resources(json.loads((folder / name).read_text()), "AWS::DocDB::DBCluster")]
+    assert f"AWS::DocDB::DBCluster.{cluster}" in checkov.resources, "checkov did not judge the DocumentDB cluster"
 
 
 def test_aws_backup_plan_runs_on_the_configured_schedule_into_a_locked_vault_and_copies_to_the_dr_vault(prod):

@@ -8,9 +8,6 @@ then run over the template as over the environments' (tests/checks/).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,11 +19,11 @@ from zacatl_infra.config import EnvironmentConfig, presets
 from zacatl_infra.policy import add_policy_plugins
 from zacatl_infra.synth import render_workloads
 
+from ..checks.reports import cfn_lint_part, checkov_part
 from ..checks.test_cloud_cfn_lint import ALLOWED_WARNINGS
-from ..conftest import ROOT, RenderedEnvironment
+from ..conftest import RenderedEnvironment
+from ..variants import SERVICE_STACK
 from .helpers import pod_identity_associations, resources
-
-CHECKOV = ROOT / ".tools" / "checkov" / "bin" / "checkov"
 
 
 def _team_env(platform: EnvironmentConfig, **fields) -> EnvironmentConfig:
@@ -139,25 +136,33 @@ def test_fails_on_a_role_name_iam_refuses(environments):
         ServiceStack(cloud_app(), "x", env=env)
 
 
+def _judged_template(synthesized, variants) -> Path:
+    """The team stack's template in the session's checker runs (tests/variants.py), proven to be
+    this module's: the same template, resource for resource."""
+    path, template = synthesized
+    judged = variants.folder(SERVICE_STACK) / path.name
+    assert json.loads(judged.read_text()) == template
+    return judged
+
+
 @pytest.mark.check
-def test_cfn_lint_reports_no_error(synthesized):
-    result = subprocess.run([str(Path(sys.executable).parent / "cfn-lint"), "--format", "json", str(synthesized[0])],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode & ~(2 | 4 | 8) == 0 and result.stdout, result.stderr
-    findings = [f for f in json.loads(result.stdout) if f["Level"] == "Error" or f["Rule"]["Id"] not in ALLOWED_WARNINGS]
+def test_cfn_lint_reports_no_error(synthesized, variants, cfn_lint_result):
+    judged = _judged_template(synthesized, variants)
+    part = cfn_lint_part(cfn_lint_result, judged.parent)
+    assert part.linted == [judged]
+    findings = [f for f in part.findings if f["Level"] == "Error" or f["Rule"]["Id"] not in ALLOWED_WARNINGS]
     assert not findings, findings
 
 
 @pytest.mark.check
-def test_checkov_reports_no_failed_check(synthesized):
-    result = subprocess.run(
-        [str(CHECKOV), "-f", str(synthesized[0]), "--framework", "cloudformation", "--skip-download", "--quiet",
-         "--compact", "-o", "json"],
-        capture_output=True, text=True, timeout=600, env={**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true"})
-    report = json.loads(result.stdout)
-    failed = [f"{c['check_id']} {c['resource']}: {c['check_name']}" for c in report["results"]["failed_checks"]]
-    assert not failed, "\n".join(failed)
-    assert report["summary"]["passed"] > 0 and report["summary"]["parsing_errors"] == 0
+def test_checkov_reports_no_failed_check(synthesized, variants, checkov_reports):
+    judged = _judged_template(synthesized, variants)
+    part = checkov_part(checkov_reports, "cloudformation", judged.parent)
+    assert not part.failed, "\n".join(part.failures())
+    assert part.passed and not part.parsing_errors and part.files == {judged}
+    # The team's own resources were judged, not only what every stack has.
+    repositories = resources(synthesized[1], "AWS::ECR::Repository")
+    assert repositories and {f"AWS::ECR::Repository.{r}" for r in repositories} <= part.resources
 
 
 @pytest.mark.check

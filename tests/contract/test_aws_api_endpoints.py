@@ -3,9 +3,10 @@ the same environment's template, and that service's egress is exactly the Pod Id
 the VPC range on 443 (plus the internet on 443 only with ``aws_apis_over_internet``).
 
 The committed environments declare no AWS API yet, so the contract is also proven on the prod
-environment with three such services added, synthesized once here through the real path
+environment with three such services added, synthesized once per run through the real path
 (``synth.synth_cloud``: cdk-nag AwsSolutions and the EKS rules fail the synth on any open finding)
-and checked by cfn-lint and checkov like the committed templates.
+by the session's variants process (tests/variants.py), and judged in the same cfn-lint and checkov
+runs as the committed templates.
 
 Facts: ``zacatl_infra.facts.aws_endpoints`` (why S3 needs an interface endpoint with private DNS for
 all resolvers), ``facts.eks_pod_identity`` (the agent's addresses).
@@ -14,7 +15,6 @@ all resolvers), ``facts.eks_pod_identity`` (the agent's addresses).
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -25,12 +25,12 @@ from zacatl_infra.config import EnvironmentConfig, presets
 from zacatl_infra.config.service import NON_INTERNET_IPV4
 from zacatl_infra.facts import aws_endpoints, eks_pod_identity
 from zacatl_infra.k8s.charts import environment_app
-from zacatl_infra.synth import synth_cloud
 
-from .. import jobs
+from ..checks.reports import cfn_lint_part, checkov_part
 from ..checks.test_cloud_cfn_lint import ALLOWED_WARNINGS
 from ..cloud.helpers import resources
 from ..conftest import CLOUD_ENVIRONMENT_NAMES, RenderedEnvironment
+from ..variants import AWS_APIS
 
 AGENT = {(f"{eks_pod_identity.AGENT_IPV4}/32", eks_pod_identity.AGENT_PORT),
          (f"{eks_pod_identity.AGENT_IPV6}/128", eks_pod_identity.AGENT_PORT)}
@@ -52,11 +52,10 @@ def _with_aws_callers(env: EnvironmentConfig) -> EnvironmentConfig:
 
 
 @pytest.fixture(scope="module")
-def extended(environments, tmp_path_factory) -> tuple[EnvironmentConfig, dict, RenderedEnvironment, Path]:
+def extended(environments, variants) -> tuple[EnvironmentConfig, dict, RenderedEnvironment, Path]:
     env = _with_aws_callers(environments["prod"])
-    outdir = tmp_path_factory.mktemp("aws-apis") / "cloud"
-    synth_cloud([env], outdir)  # raises when cdk-nag or the EKS rules report an open finding
-    template_path = outdir / f"{naming.stack_name(env)}.template.json"
+    # synth_cloud([env], ...) in tests/variants.py: it fails when cdk-nag or the EKS rules report an open finding.
+    template_path = variants.folder(AWS_APIS) / f"{naming.stack_name(env)}.template.json"
     workloads = RenderedEnvironment({"all.yaml": environment_app(env, Path("/n")).synth_yaml()})
     return env, json.loads(template_path.read_text()), workloads, template_path
 
@@ -171,37 +170,24 @@ def test_each_aws_caller_egress_is_exactly_the_agent_and_the_vpc_on_443(extended
     assert public == [{"cidr": "0.0.0.0/0", "except": list(NON_INTERNET_IPV4)}]
 
 
-@pytest.fixture(scope="module")
-def checker_runs(extended) -> dict[str, subprocess.CompletedProcess[str]]:
-    """cfn-lint and checkov over the extended template, started together (one core each)."""
+@pytest.mark.check
+def test_the_extended_template_passes_cfn_lint(extended, cfn_lint_result):
     *_, path = extended
-    commands = {
-        "cfn-lint": [str(jobs.CFN_LINT), "--format", "json", str(path)],
-        "checkov": [str(jobs.CHECKOV), "-f", str(path), "--framework", "cloudformation", "--skip-download",
-                    "--compact", "-o", "json"],
-    }
-    running = {name: subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                      env={"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "PATH": "/usr/bin:/bin"})
-               for name, command in commands.items()}
-    results = {}
-    for name, process in running.items():
-        stdout, stderr = process.communicate(timeout=600)
-        results[name] = subprocess.CompletedProcess(commands[name], process.returncode, stdout, stderr)
-    return results
+    part = cfn_lint_part(cfn_lint_result, path.parent)
+    # The prod stack and, as prod replicates its backups, its DR stack.
+    assert part.linted == sorted(path.parent.glob("*.template.json")) and path in part.linted
+    assert not part.errors, part.errors
+    assert {f["Rule"]["Id"] for f in part.findings} <= set(ALLOWED_WARNINGS), part.findings
 
 
 @pytest.mark.check
-def test_the_extended_template_passes_cfn_lint(checker_runs):
-    result = checker_runs["cfn-lint"]
-    # Exit code is a bit mask: 2 errors, 4 warnings, 8 informational; anything else means it did not run.
-    assert result.returncode & ~(2 | 4 | 8) == 0 and result.stdout, result.stderr
-    findings = json.loads(result.stdout)
-    assert not [f for f in findings if f["Level"] == "Error"], findings
-    assert {f["Rule"]["Id"] for f in findings} <= set(ALLOWED_WARNINGS), findings
-
-
-@pytest.mark.check
-def test_the_extended_template_passes_checkov(checker_runs):
-    report = json.loads(checker_runs["checkov"].stdout)
-    assert report["summary"]["passed"] > 0
-    assert report["summary"]["failed"] == 0, [(c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]]
+def test_the_extended_template_passes_checkov(extended, checkov_reports):
+    env, template, _, path = extended
+    part = checkov_part(checkov_reports, "cloudformation", path.parent)
+    assert not part.failed, "\n".join(part.failures())
+    assert part.passed and not part.parsing_errors and part.files == set(path.parent.glob("*.template.json"))
+    # What this template adds was judged, not only what every prod stack has: checkov has no check
+    # on AWS::EC2::VPCEndpoint itself, so the endpoints' security group stands for them.
+    groups = {g["Fn::GetAtt"][0] for e in resources(template, "AWS::EC2::VPCEndpoint").values()
+              for g in e["Properties"].get("SecurityGroupIds", [])}
+    assert groups and {f"AWS::EC2::SecurityGroup.{g}" for g in groups} <= part.resources, groups

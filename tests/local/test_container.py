@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
 import re
 import shutil
 import socket
@@ -23,7 +22,9 @@ from zacatl_infra.facts import container_images, zacatl
 from zacatl_infra.local import ImageRecipe, write_container_files
 from zacatl_infra.local import container
 
-from ..conftest import ROOT
+from ..checks.reports import checkov_part
+from ..conftest import ENVIRONMENTS, ROOT
+from ..variants import DOCKERFILES
 from .conftest import LOCAL_ENVIRONMENT_NAMES, deployment_container
 
 HADOLINT = shutil.which("hadolint", path=str(ROOT / ".venv" / "bin"))
@@ -181,21 +182,47 @@ def test_healthcheck_script_fails_when_nothing_listens(environments):
 SUPPRESSED = {"CKV_DOCKER_4"}
 
 
+def _only_the_reasoned_suppression(skipped: list[dict]) -> bool:
+    """Every skip is one of SUPPRESSED, carries its reason, and each Dockerfile skips exactly those."""
+    return ({c["check_id"] for c in skipped} <= SUPPRESSED
+            and all(len(c["check_result"]["suppress_comment"]) > 20 for c in skipped))
+
+
+def checkov_dockerfiles(outdir: Path) -> list[Path]:
+    """Each service of the first local environment, rendered as a service repository's root
+    ``Dockerfile`` with native build tools (the recipe with the most instructions) into
+    ``outdir/<service>/``: what checkov's Dockerfile framework judges (tests/variants.py)."""
+    env = ENVIRONMENTS[LOCAL_ENVIRONMENT_NAMES[0]]
+    return [write_container_files(spec, outdir / spec.name, ImageRecipe(native_build_tools=True), repository_root=True)[0]
+            for spec in env.services]
+
+
 @pytest.mark.check
-def test_checkov_dockerfile_checks_pass(environments, tmp_path):
-    # checkov's Dockerfile framework (its own venv, requirements-checkov.lock): USER, HEALTHCHECK,
-    # no `latest`, no sudo or curl|sh, among others; zero failures, only SUPPRESSED skipped, each with a reason.
-    checkov = ROOT / ".tools" / "checkov" / "bin" / "checkov"
-    for spec in environments[LOCAL_ENVIRONMENT_NAMES[0]].services:
-        dockerfile, _ = write_container_files(spec, tmp_path, ImageRecipe(native_build_tools=True), repository_root=True)
-        result = subprocess.run([str(checkov), "-f", str(dockerfile), "--framework", "dockerfile", "--skip-download",
-                                 "--compact", "-o", "json"], capture_output=True, text=True, timeout=300,
-                                env={**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true"})
-        report = json.loads(result.stdout)
-        summary, skipped = report["summary"], report["results"]["skipped_checks"]
-        assert summary["passed"] > 0 and summary["failed"] == summary["parsing_errors"] == 0, summary
-        assert {c["check_id"] for c in skipped} == SUPPRESSED
-        assert all(len(c["check_result"]["suppress_comment"]) > 20 for c in skipped), skipped
+def test_checkov_dockerfile_checks_pass(variants, checkov_reports, tmp_path):
+    # checkov's Dockerfile framework (its own venv, requirements-checkov.lock) in the session's one
+    # checkov run: USER, HEALTHCHECK, no `latest`, no sudo or curl|sh, among others; zero failures,
+    # only SUPPRESSED skipped, with its reason. The Dockerfiles judged are the ones this recipe renders now:
+    folder = variants.folder(DOCKERFILES)
+    rendered = checkov_dockerfiles(tmp_path)
+    judged = sorted(folder.glob("*/Dockerfile"))
+    assert [p.read_text() for p in judged] == [p.read_text() for p in sorted(rendered)] and judged
+    part = checkov_part(checkov_reports, "dockerfile", folder)
+    assert not part.failed, "\n".join(part.failures())
+    assert _only_the_reasoned_suppression(part.skipped) and not part.parsing_errors, (part.skipped, part.parsing_errors)
+    assert {Path(c["file_abs_path"]) for c in part.skipped} == set(judged), "each Dockerfile skips CKV_DOCKER_4 inline"
+    # Every Dockerfile had checks run on it.
+    assert part.files == set(judged) and all(any(Path(c["file_abs_path"]) == p for c in part.passed) for p in judged)
+
+
+@pytest.mark.check
+def test_checkov_dockerfile_checks_pass_on_the_compose_dockerfiles(workloads_dir, checkov_reports, environments):
+    # The same run also reads dist/<local env>/compose/<service>.Dockerfile (the Dockerfile compose builds).
+    part = checkov_part(checkov_reports, "dockerfile", workloads_dir)
+    assert not part.failed, "\n".join(part.failures())
+    assert _only_the_reasoned_suppression(part.skipped) and not part.parsing_errors, (part.skipped, part.parsing_errors)
+    expected = {workloads_dir / name / "compose" / f"{spec.name}.Dockerfile"
+                for name in LOCAL_ENVIRONMENT_NAMES for spec in environments[name].services}
+    assert part.files == expected
 
 
 @pytest.mark.parametrize("listening", [True, False])
