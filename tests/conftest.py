@@ -7,7 +7,6 @@ wait for a background job run after those that need none, so pytest works while 
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,20 +17,9 @@ import pytest
 import yaml
 
 from zacatl_infra.config import EnvironmentConfig, load_environments
-from zacatl_infra.config import database as _database
 from zacatl_infra.synth import Project
 
 from . import jobs
-
-# Every EnvironmentConfig validation walks a whole year of the backup schedule's cron runs
-# (config.database.longest_gap: about 75 ms a call); a run validated 278 configurations, 21 s of CPU
-# on pytest's own core, nearly all of them one of three (schedule, time zone) pairs. The function is
-# pure (two strings in, a timedelta out, the year fixed), so a cache changes no result; its own tests
-# still compute each answer once. (functools.cache in the product would give users the same.)
-_database.longest_gap = functools.cache(_database.longest_gap)
-# The same validation lists the system's IANA zones (zoneinfo.available_timezones walks the tz
-# database: 6-10 ms, 236 calls a run); the list cannot change while the tests run.
-_database.available_timezones = functools.cache(_database.available_timezones)
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Loaded once at collection so tests can be parametrized by environment; validation is cheap

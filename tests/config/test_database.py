@@ -50,6 +50,9 @@ def test_prod_preset_backs_up_hourly_to_meet_a_one_hour_rpo():
     ({**ATLAS, "backup": {"schedule": "every hour"}}, "'every hour' is not a cron schedule: expected five fields"),
     ({**ATLAS, "backup": {"schedule": "TZ=Europe/Paris 5 * * * *"}}, "Kubernetes refuses TZ= in a CronJob schedule"),
     ({**ATLAS, "backup": {"time_zone": "Mars/Olympus"}}, "'Mars/Olympus' is not an IANA time zone"),
+    # A file of the tz database that is not a zone (ZoneInfo loads it where the system's tzdata has
+    # it; zoneinfo.available_timezones leaves it out): refused either way.
+    ({**ATLAS, "backup": {"time_zone": "posixrules"}}, "'posixrules' is not an IANA time zone"),
     ({"kind": "atlas"}, "kind 'atlas' needs atlas.endpoint_service_name"),
     ({"kind": "atlas", "atlas": {"endpoint_service_name": "vpce-svc-123"}}, "is not a PrivateLink endpoint service name"),
 ])

@@ -59,6 +59,7 @@ def five_fields(schedule: str) -> str:
     return _MACROS.get(schedule.strip(), schedule.strip())
 
 
+@cache  # pure (two strings in, the year fixed); every validation of an environment asks again
 def longest_gap(schedule: str, time_zone: str) -> timedelta:
     """The longest interval between two consecutive runs of ``schedule`` (a Kubernetes CronJob
     schedule) over one year, evaluated in ``time_zone`` as the CronJob controller does.
