@@ -18,19 +18,21 @@ export PYTHONDONTWRITEBYTECODE := 1
 .PHONY: help setup synth test check snapshots bench clean restore-manifest
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
 
 # --- set-up: each stamp re-runs only when its lock file changes --------------------------------
+# Set-up output goes to stderr: `make -s restore-manifest ... > restore.yaml` on a fresh machine
+# installs first, and only the manifest may reach stdout.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-	@node --version | grep -q '^v24\.' || { echo "node_modules/.bin/node is not Node 24"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error >&2
+	@node --version | grep -q '^v24\.' || { echo "node_modules/.bin/node is not Node 24" >&2; exit 1; }
 	touch $@
 
 $(VENV)/.installed: pyproject.toml requirements.lock
-	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade 'pip>=24'
-	$(PY) -m pip install --quiet -r requirements.lock
-	$(PY) -m pip install --quiet --no-deps -e .
+	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV) >&2
+	$(PY) -m pip install --quiet --upgrade 'pip>=24' >&2
+	$(PY) -m pip install --quiet -r requirements.lock >&2
+	$(PY) -m pip install --quiet --no-deps -e . >&2
 	touch $@
 
 # checkov pins an older `packaging` than pytest 9 accepts: it gets a venv of its own.

@@ -156,7 +156,8 @@ def scaffold(service_root: Path) -> Scaffold:
     (service_root / "src").mkdir(parents=True)
     (service_root / "package.json").write_text('{"name": "billing-worker"}\n')
     result = subprocess.run([sys.executable, "-m", "zacatl_infra.cli", "init", "deploy", "--team", "payments",
-                             "--service", "billing-worker"], cwd=service_root, capture_output=True, text=True,
+                             "--service", "billing-worker",
+                             "--requirement", "zacatl-infra @ git+https://git.example.com/platform/zacatl-infra@v0.1.0"], cwd=service_root, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr
     folder = service_root / "deploy"

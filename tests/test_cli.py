@@ -81,9 +81,18 @@ def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path):
     assert [p.name for p in tmp_path.iterdir()] == ["Makefile"] and (tmp_path / "Makefile").read_text() == "mine\n"
 
 
+def test_init_command_needs_the_requirement_because_the_library_is_not_on_pypi(tmp_path: Path,
+                                                                             capsys: pytest.CaptureFixture[str]):
+    # A default of `zacatl-infra==<version>` would resolve on PyPI, where anyone may register the name.
+    with pytest.raises(SystemExit) as exit_:
+        main(["init", str(tmp_path), "--team", "payments"])
+    assert exit_.value.code == 2 and "--requirement" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
 def test_init_command_exits_2_with_the_files_it_would_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     (tmp_path / "cdk.json").write_text("{}\n")
-    assert main(["init", str(tmp_path), "--team", "payments"]) == 2
+    assert main(["init", str(tmp_path), "--team", "payments", "--requirement", "zacatl-infra @ ./x.whl"]) == 2
     assert "would overwrite cdk.json; nothing was written" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["cdk.json"]
 

@@ -147,9 +147,12 @@ def main(argv: list[str] | None = None) -> int:
                           help="the service's root (its package.json and src/), DIR or a folder above it; the "
                                "Dockerfile goes there; default: the working directory when DIR is inside it, "
                                "else DIR's parent")
-    init_cmd.add_argument("--requirement", default=f"zacatl-infra=={_version()}",
-                          help="how requirements.txt installs the library, for example "
-                               "'zacatl-infra @ git+https://<host>/zacatl-infra@v<version>' (default: %(default)s)")
+    # Required, no default: the library is not published on PyPI (releases are git tags), so a bare
+    # `zacatl-infra==<version>` would install whatever package a stranger registers under that name.
+    init_cmd.add_argument("--requirement", required=True,
+                          help="how requirements.txt installs the library: a git tag such as "
+                               "'zacatl-infra @ git+https://<host>/<org>/zacatl-infra@v<version>', or a wheel path "
+                               "(zacatl-infra is not on PyPI)")
     args = parser.parse_args(argv)
     target: Path = args.directory.resolve()
     cwd = Path.cwd().resolve()
