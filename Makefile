@@ -13,7 +13,6 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
 export CDK_DISABLE_VERSION_CHECK := true
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
-export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help setup synth test check snapshots bench clean restore-manifest
 
