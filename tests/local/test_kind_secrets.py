@@ -3,17 +3,19 @@ creates every Secret the rendered `dist/local/` reads, with the keys it reads; t
 root password is made once and read back on later runs; the services' connection string names that
 MongoDB as the rendered Service and StatefulSet expose it.
 
-Facts: the official mongo image's entrypoint creates the ``MONGO_INITDB_ROOT_*`` user in the ``admin``
-database, and only on a first start with an empty data directory (docker-library/mongo
-``docker-entrypoint.sh``, 8.0 tag): so ``authSource=admin``, and a later password change in the Secret
-would not reach a database already initialised. Secret references a pod can make: env
+Facts (``mongo-root-user.json``, with its source): the official mongo image's entrypoint creates the
+``MONGO_INITDB_ROOT_*`` user in the ``admin`` database, and only on a first start with an empty data
+directory: so ``authSource=admin``, and a later password change in the Secret would not reach a
+database already initialised. Secret references a pod can make: env
 ``valueFrom.secretKeyRef``, ``envFrom[].secretRef``, volume ``secret`` (Kubernetes API reference,
 core/v1 PodSpec, 1.36).
 """
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -24,6 +26,7 @@ from zacatl_infra.local import commands
 from .conftest import LOCAL_ENVIRONMENT_NAMES
 from .test_kind import _make, _project
 
+MONGO_ROOT_USER = json.loads((Path(__file__).parent / "mongo-root-user.json").read_text())
 _CREATE = re.compile(r"create secret generic (\S+)((?: --from-literal=\S+)*)")
 
 
@@ -43,6 +46,14 @@ def _referenced_secrets(node, found: set[tuple[str, str | None]]) -> set[tuple[s
         for value in node:
             _referenced_secrets(value, found)
     return found
+
+
+def test_the_reference_walker_finds_every_form_a_pod_reads_a_secret_in():
+    pod = {"containers": [{"env": [{"name": "A", "valueFrom": {"secretKeyRef": {"name": "one", "key": "a"}}}],
+                           "envFrom": [{"secretRef": {"name": "two"}}]}],
+           "volumes": [{"name": "v", "secret": {"secretName": "three", "items": [{"key": "c", "path": "c"}]}},
+                       {"name": "w", "secret": {"secretName": "four"}}]}
+    assert _referenced_secrets(pod, set()) == {("one", "a"), ("two", None), ("three", "c"), ("four", None)}
 
 
 def _created_by_make(calls: list[str]) -> dict[str, dict[str, str]]:
@@ -85,6 +96,7 @@ def test_every_secret_dist_local_reads_is_created_with_its_keys(local_files, wor
 @pytest.mark.parametrize("env_name", LOCAL_ENVIRONMENT_NAMES)
 def test_local_up_twice_creates_the_root_secret_once_and_keeps_its_password(local_files, workloads_dir, env_name,
                                                                           tmp_path):
+    assert MONGO_ROOT_USER["root_user_created_only_on_an_empty_data_directory"]
     root = naming.IN_CLUSTER_DATABASE_SECRET
     _, first = _run_up(tmp_path, local_files, workloads_dir, env_name)
     created = _created_by_make(first)
@@ -135,7 +147,17 @@ def test_the_connection_string_names_the_rendered_mongodb_as_its_root_user(local
         assert uri.hostname == f"{service['metadata']['name']}.{service['metadata']['namespace']}.svc"
         assert uri.port in {p["port"] for p in service["spec"]["ports"]} and uri.port in container_ports
         assert uri.path == f"/{spec.database.name}"
-        assert parse_qs(uri.query) == {"authSource": ["admin"]}
+        assert parse_qs(uri.query) == {"authSource": [MONGO_ROOT_USER["root_auth_database"]]}
         assert (uri.username, uri.password) == (root["username"], root["password"])
+        # The policies let this service's pods reach the pod the URI names, on its port.
+        service_pods = rendered.one("Deployment", spec.name)["spec"]["template"]["metadata"]["labels"]
+        egress = rendered.one("NetworkPolicy", spec.name)["spec"]["egress"]
+        assert any(uri.port in {p["port"] for p in rule.get("ports", [])} and any(
+            peer.get("podSelector", {}).get("matchLabels", {}).items() <= pod_labels.items() and "namespaceSelector"
+            not in peer for peer in rule.get("to", [])) for rule in egress), egress
+        ingress = rendered.one("NetworkPolicy", stateful_set["metadata"]["name"])["spec"]["ingress"]
+        assert any(uri.port in {p["port"] for p in rule.get("ports", [])} and any(
+            peer.get("podSelector", {}).get("matchLabels", {}).items() <= service_pods.items()
+            for peer in rule.get("from", [])) for rule in ingress), ingress
         checked += 1
     assert checked, "the committed local environment has a service with a database"
