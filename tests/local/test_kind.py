@@ -229,6 +229,9 @@ def test_local_up_starts_no_mongodb_when_no_service_has_a_database(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     calls = log.read_text()
     assert "run mongodb" not in calls and "LOCAL_THROWAWAY_MONGODB=no, none started" in run.stdout
+    # Nothing renders a MongoDB (no 15-database.yaml StatefulSet), so no root Secret is made for one.
+    assert not commands.renders_database(env) and not (tmp_path / "dist" / env.name / "15-database.yaml").exists()
+    assert naming.IN_CLUSTER_DATABASE_SECRET not in calls
     assert "rollout status deployment/billing-worker " in calls
     # Asked for explicitly, it still starts.
     run = _make(project, bin_dir, log, "local-up", LOCAL_THROWAWAY_MONGODB="yes")
