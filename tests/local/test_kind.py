@@ -68,7 +68,9 @@ def test_local_up_loads_the_deployments_image_and_creates_its_secret(local_files
                 for v in container["env"] if "valueFrom" in v}
         for secret_name, key, variable in refs:
             assert f"create secret generic {secret_name} " in text
-            assert f'--from-literal={key}="$${variable}"' in text
+            # The connection string names the environment's own MongoDB; the rest come from the shell.
+            in_cluster = spec.database and variable == spec.database.connection_secret.env_var
+            assert (f'--from-literal={key}="mongodb://' if in_cluster else f'--from-literal={key}="$${variable}"') in text
         assert f"rollout status deployment/{spec.name} " in text
     assert f"port-forward service/{env.services[0].name} {env.services[0].container_port}:80" in text
 
@@ -82,14 +84,29 @@ def test_every_kubectl_command_names_the_kind_context(local_files, env_name):
     assert not bare, bare
 
 
-#: Stands in for docker, kind and kubectl: logs its name and arguments, answers what local.mk reads.
+#: Stands in for docker, kind and kubectl: logs its name and arguments, answers what local.mk reads. kubectl keeps
+#: the Secrets it creates (not the --dry-run ones) in $STUB_STATE/<name>/<key>, as a cluster would, and answers
+#: `get secret <name>` and `-o jsonpath={.data.<key>}` (base64, as kubectl prints a Secret's data) from them.
 _STUB = """#!/bin/sh
 echo "$(basename "$0") $*" >> "$STUB_LOG"
 case "$(basename "$0") $*" in
   "kind version") echo "kind v0.32.0 go1.25 linux/amd64" ;;
   "kind get clusters") ;;
+  kubectl*" get secret "*)
+    name=$(echo "$*" | sed 's/.* get secret \\([^ ]*\\).*/\\1/')
+    [ -d "$STUB_STATE/$name" ] || exit 1
+    key=$(echo "$*" | sed -n 's/.*jsonpath={[.]data[.]\\([^}]*\\)}.*/\\1/p')
+    [ -z "$key" ] || base64 < "$STUB_STATE/$name/$key" | tr -d '\\n' ;;
   kubectl*" get "*) exit 1 ;;
   kubectl*"--dry-run=client -o yaml") echo "kind: Secret" ;;
+  kubectl*" create secret generic "*)
+    name=""; for arg in "$@"; do
+      case "$arg" in
+        --from-literal=*) kv="${arg#--from-literal=}"; printf '%s' "${kv#*=}" > "$STUB_STATE/$name/${kv%%=*}" ;;
+        -*|create|secret|generic) ;;
+        *) [ -n "$name" ] || [ "$prev" != generic ] || { name="$arg"; mkdir -p "$STUB_STATE/$name"; } ;;
+      esac; prev="$arg"
+    done ;;
   kubectl*"apply -f -") cat > /dev/null ;;
 esac
 """
@@ -112,7 +129,10 @@ def _project(tmp_path, workloads_dir, files, env_name):
 
 def _make(project, bin_dir, log, *targets, **variables):
     env = {k: v for k, v in os.environ.items() if k not in ("MONGO_URI", "MAKEFLAGS", "MFLAGS")}
-    env |= {"PATH": f"{bin_dir}:{env['PATH']}", "STUB_LOG": str(log), **variables}
+    state = log.parent / "cluster-state"
+    state.mkdir(exist_ok=True)
+    env = {k: v for k, v in env.items() if k != commands.PASSWORD_VARIABLE}
+    env |= {"PATH": f"{bin_dir}:{env['PATH']}", "STUB_LOG": str(log), "STUB_STATE": str(state), **variables}
     return subprocess.run(["make", *targets], cwd=project, capture_output=True, text=True, env=env, timeout=60)
 
 
@@ -122,31 +142,45 @@ def test_local_up_and_down_run_every_step_in_order_on_files_that_exist(local_fil
     files = local_files[env_name]
     project, bin_dir = _project(tmp_path, workloads_dir, files, env_name)
     log = tmp_path / "calls.log"
-    run = _make(project, bin_dir, log, "local-up", "local-down", MONGO_URI="mongodb://mongodb.mongodb:27017/greetings")
+    run = _make(project, bin_dir, log, "local-up", "local-down")
     assert run.returncode == 0, run.stdout + run.stderr
     calls = log.read_text().splitlines()
     for path in {p for call in calls for p in re.findall(r"(dist/\S+)", call)}:
         assert (project / path.rstrip("/")).exists(), path
     kubectl = [c for c in calls if c.startswith("kubectl ")]
     assert kubectl and all(c.startswith(f"kubectl --context {kind.kube_context(files.env)} ") for c in kubectl)
-    steps = [r"docker build ", r"kind create cluster ", r" run mongodb ", r" apply -f dist/local/00-namespace\.yaml$",
-             r" create secret generic ", r"kind load docker-image ", r" apply -f dist/local/$", r" rollout status ",
+    steps = [r"docker build ", r"kind create cluster ", r" apply -f dist/local/00-namespace\.yaml$",
+             rf" create secret generic {naming.IN_CLUSTER_DATABASE_SECRET} ", r" create secret generic \S+-secrets ",
+             r"kind load docker-image ", r" apply -f dist/local/$", r" rollout status ",
              r" port-forward ", r"kind delete cluster "]
     order = [next(i for i, c in enumerate(calls) if re.search(step, c)) for step in steps]
     assert order == sorted(order), calls
-    assert any("--from-literal=mongodb-uri=mongodb://mongodb.mongodb:27017/greetings" in c for c in calls)
+    # The environment renders its own MongoDB: no second, unauthenticated one in another namespace.
+    assert not any(" run mongodb " in c for c in calls), calls
 
 
-@pytest.mark.parametrize("env_name", LOCAL_ENVIRONMENT_NAMES)
-def test_local_up_stops_before_any_secret_when_a_secret_variable_is_missing(local_files, workloads_dir, env_name,
-                                                                             tmp_path):
-    project, bin_dir = _project(tmp_path, workloads_dir, local_files[env_name], env_name)
+def _with_ledger(tmp_path):
+    """The committed local environment plus a second service with a secret of its own (LEDGER_TOKEN),
+    rendered into tmp_path: (env, project, bin_dir)."""
+    base = ENVIRONMENTS[LOCAL_ENVIRONMENT_NAMES[0]]
+    ledger = presets.service("local", name="ledger-api", image={"tag": "dev"}, container_port=3000,
+                             health={"readiness_path": "/ready"}, ingress_path="/ledger",
+                             secrets=({"env_var": "LEDGER_TOKEN", "key": "ledger-token"},))
+    env = base.model_copy(update={"services": (*base.services, ledger)})
+    render_workloads([env], tmp_path / "dist")
+    render_local_files(env, tmp_path / "local")
+    project, bin_dir = _project(tmp_path, tmp_path / "dist", LocalFiles(env, tmp_path / "local"), env.name)
+    return env, project, bin_dir
+
+
+def test_local_up_stops_before_any_secret_when_a_secret_variable_is_missing(tmp_path):
+    _, project, bin_dir = _with_ledger(tmp_path)
     log = tmp_path / "calls.log"
-    run = _make(project, bin_dir, log, "local-up", LOCAL_THROWAWAY_MONGODB="no")
-    assert run.returncode != 0 and "MONGO_URI: export MONGO_URI first" in run.stderr
+    run = _make(project, bin_dir, log, "local-up")
+    assert run.returncode != 0 and "LEDGER_TOKEN: export LEDGER_TOKEN first" in run.stderr
     calls = log.read_text()
     assert "create secret" not in calls and "apply -f dist/local/\n" not in calls
-    assert "run mongodb" not in calls, "LOCAL_THROWAWAY_MONGODB=no starts no database"
+    assert "run mongodb" not in calls
 
 
 @pytest.mark.parametrize("env_name", LOCAL_ENVIRONMENT_NAMES)
@@ -167,16 +201,9 @@ def test_npm_scripts_run_the_rendered_compose_files(local_files, env_name):
 
 def test_local_up_builds_loads_and_waits_for_every_service(tmp_path):
     # Two services, one with a database: each gets its image, Secret and rollout; the first is forwarded.
-    base = ENVIRONMENTS[LOCAL_ENVIRONMENT_NAMES[0]]
-    ledger = presets.service("local", name="ledger-api", image={"tag": "dev"}, container_port=3000,
-                             health={"readiness_path": "/ready"}, ingress_path="/ledger",
-                             secrets=({"env_var": "LEDGER_TOKEN", "key": "ledger-token"},))
-    env = base.model_copy(update={"services": (*base.services, ledger)})
-    render_workloads([env], tmp_path / "dist")
-    render_local_files(env, tmp_path / "local")
-    project, bin_dir = _project(tmp_path, tmp_path / "dist", LocalFiles(env, tmp_path / "local"), env.name)
+    env, project, bin_dir = _with_ledger(tmp_path)
     log = tmp_path / "calls.log"
-    run = _make(project, bin_dir, log, "local-up", MONGO_URI="mongodb://m/greetings", LEDGER_TOKEN="t0ken")
+    run = _make(project, bin_dir, log, "local-up", LEDGER_TOKEN="t0ken")
     assert run.returncode == 0, run.stdout + run.stderr
     calls = log.read_text()
     for spec in env.services:
@@ -202,6 +229,9 @@ def test_local_up_starts_no_mongodb_when_no_service_has_a_database(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     calls = log.read_text()
     assert "run mongodb" not in calls and "LOCAL_THROWAWAY_MONGODB=no, none started" in run.stdout
+    # Nothing renders a MongoDB (no 15-database.yaml StatefulSet), so no root Secret is made for one.
+    assert not commands.renders_database(env) and not (tmp_path / "dist" / env.name / "15-database.yaml").exists()
+    assert naming.IN_CLUSTER_DATABASE_SECRET not in calls
     assert "rollout status deployment/billing-worker " in calls
     # Asked for explicitly, it still starts.
     run = _make(project, bin_dir, log, "local-up", LOCAL_THROWAWAY_MONGODB="yes")

@@ -14,8 +14,8 @@ from string import Template
 from typing import Literal
 
 from .. import naming
-from ..config import EnvironmentConfig
-from ..facts import container_images
+from ..config import EnvironmentConfig, ServiceSpec
+from ..facts import backups, container_images, mongodb_driver
 from ..facts import kind as kind_facts
 from . import compose, container, kind
 
@@ -27,9 +27,19 @@ MAKEFILE = "local.mk"
 NAMESPACE_FILE = "00-namespace.yaml"
 #: How long `make local-up` waits for each Deployment: the startup probe's budget (150 s) plus a pull.
 ROLLOUT_TIMEOUT_SECONDS = 180
-#: Namespace of the throwaway MongoDB `make local-up` starts (unless LOCAL_THROWAWAY_MONGODB=no): not the
-#: services' namespace, whose default-deny policy would refuse the connections.
+#: Namespace of the throwaway MongoDB `make local-up` starts (LOCAL_THROWAWAY_MONGODB=yes; only for an
+#: environment that renders no database of its own): not the services' namespace, whose default-deny
+#: policy would refuse the connections.
 DATABASE_NAMESPACE = "mongodb"
+#: User name `make local-up` gives the in-cluster MongoDB's root user when it creates its Secret
+#: (docs/disaster-recovery.md creates the same by hand); a Secret already there is read, not replaced.
+ROOT_USERNAME = "root"
+#: Keys of the root Secret, as the StatefulSet reads them (``k8s.database.InClusterDatabase``).
+ROOT_SECRET_KEYS = ("username", "password")
+#: Variable of local.mk that sets the root password of a new cluster (else 24 random bytes, hex).
+PASSWORD_VARIABLE = "LOCAL_MONGODB_PASSWORD"
+#: Characters a password may hold to go into a URI unencoded (RFC 3986 section 2.3, unreserved).
+_UNRESERVED = "A-Za-z0-9._~-"
 
 
 def package_scripts(env: EnvironmentConfig, recipe: container.ImageRecipe = container.ImageRecipe(), *,
@@ -64,44 +74,119 @@ def _recipe(lines: list[str]) -> str:
     return "\n".join(f"\t{line}" for line in lines)
 
 
+def renders_database(env: EnvironmentConfig) -> bool:
+    """True when the environment's own manifests run its MongoDB (``15-database.yaml``: StatefulSet and
+    Service ``naming.IN_CLUSTER_DATABASE``, root user from Secret ``naming.IN_CLUSTER_DATABASE_SECRET``):
+    ``database.kind`` ``in_cluster`` and a service has a ``database`` (``k8s.charts.DatabaseChart``).
+    tests/local/test_kind.py checks this against the rendered files."""
+    return env.database.kind == "in_cluster" and any(s.database for s in env.services)
+
+
+def in_cluster_uri(env: EnvironmentConfig, spec: ServiceSpec, user: str, password: str) -> str:
+    """``spec``'s connection string to the in-cluster MongoDB as its root user:
+    ``mongodb://<user>:<password>@mongodb.<namespace>.svc:27017/<database>?authSource=admin``.
+    The root user lives in the ``admin`` database (the official image's entrypoint creates it there
+    from ``MONGO_INITDB_ROOT_*``), hence ``authSource``. ``user`` and ``password`` are inserted as given
+    (shell variables in local.mk); they must hold only URI-unreserved characters."""
+    assert spec.database is not None
+    host = f"{naming.IN_CLUSTER_DATABASE}.{naming.namespace(env)}.svc"
+    return (f"mongodb://{user}:{password}@{host}:{backups.MONGO_PORT}/{spec.database.name}"
+            f"?{mongodb_driver.AUTH_SOURCE}=admin")
+
+
+def _root_secret_recipes() -> tuple[list[str], list[str]]:
+    """Two recipe lines of local-secrets, as lists of shell lines: (1) create the root Secret once, from
+    LOCAL_MONGODB_PASSWORD or 24 random bytes, never replacing it, as the database keeps the password it
+    was initialised with on its volume; (2) set ``user`` and ``password`` from that Secret (what the
+    database runs with), for the service Secret commands that follow in the same shell."""
+    secret, get = naming.IN_CLUSTER_DATABASE_SECRET, "$(LOCAL_KUBECTL) -n $(LOCAL_NAMESPACE) get secret"
+    username, password = ROOT_SECRET_KEYS
+    create = [
+        f"@{get} {secret} >/dev/null 2>&1 || {{ \\",
+        f"  password=\"$${{{PASSWORD_VARIABLE}:-$$(od -An -N24 -tx1 /dev/urandom | tr -d ' \\n')}}\"; \\",
+        f"  case \"$$password\" in *[!{_UNRESERVED}]*) echo \"local-secrets: {PASSWORD_VARIABLE} may hold only "
+        f"{_UNRESERVED} (it goes into a URI)\" >&2; exit 1;; esac; \\",
+        f"  echo \"local-secrets: creating Secret {secret}, the in-cluster MongoDB's root user (kept until "
+        f"make local-down)\"; \\",
+        f"  $(LOCAL_KUBECTL) -n $(LOCAL_NAMESPACE) create secret generic {secret} "
+        f"--from-literal={username}={ROOT_USERNAME} --from-literal={password}=\"$$password\"; }}",
+    ]
+    # kubectl prints a Secret's data base64-encoded (kubernetes.io, "Managing Secrets using kubectl").
+    read = [
+        f"@user=\"$$({get} {secret} -o jsonpath='{{.data.{username}}}' | base64 --decode)\"; \\",
+        f"password=\"$$({get} {secret} -o jsonpath='{{.data.{password}}}' | base64 --decode)\"; \\",
+        f"[ -n \"$$user\" ] && [ -n \"$$password\" ] || {{ echo \"local-secrets: Secret {secret} has no "
+        f"{username} or {password}\" >&2; exit 1; }}; \\",
+        f"[ -z \"$${{{PASSWORD_VARIABLE}:-}}\" ] || [ \"$${PASSWORD_VARIABLE}\" = \"$$password\" ] || echo "
+        f"\"local-secrets: Secret {secret} keeps the password the database was initialised with; "
+        f"{PASSWORD_VARIABLE} applies to a new cluster (make local-down first)\"; \\",
+    ]
+    return create, read
+
+
 def makefile(env: EnvironmentConfig, recipe: container.ImageRecipe = container.ImageRecipe()) -> str:
-    """The Makefile fragment of the kind path (``local.mk``), as text. Secret values come from the
-    shell's variables of the same names (``export MONGO_URI=...``), never from a file of this repo."""
+    """The Makefile fragment of the kind path (``local.mk``), as text. When the environment renders its
+    own MongoDB (``renders_database``), local-up creates its root Secret once and fills each service's
+    connection string from it (``in_cluster_uri``); every other secret value comes from the shell's
+    variable of the same name (``export LEDGER_TOKEN=...``), never from a file of this repo."""
     if not env.services:
         raise ValueError(f"environment {env.name!r}: field services is empty; the kind path needs a service")
     ns = naming.namespace(env)
-    images, loads, secrets, rollouts = [], [], [], []
+    own_database = renders_database(env)
+    images, loads, service_secrets, required, rollouts = [], [], [], [], []
     for spec in env.services:
         image = naming.image_uri(env, spec)
         dockerfile = f"{compose.COMPOSE_DIR}/{container.dockerfile_name(spec)}"
         images.append(f"docker build -f {dockerfile} --target runtime -t {image} {recipe.service_root}")
         loads.append(f"kind load docker-image {image} --name $(LOCAL_CLUSTER)")
-        if spec.all_secrets:
-            literals = " ".join(f'--from-literal={ref.key}="$${ref.env_var}"' for ref in spec.all_secrets)
-            required = " ".join(f': "$${{{ref.env_var}:?export {ref.env_var} first}}";' for ref in spec.all_secrets)
-            secrets.append(
-                f"@{required} $(LOCAL_KUBECTL) -n $(LOCAL_NAMESPACE) create secret generic "
-                f"{naming.kubernetes_secret_name(spec)} {literals} --dry-run=client -o yaml | $(LOCAL_KUBECTL) apply -f -"
-            )
+        # The connection string names the environment's own MongoDB when it renders one; every other
+        # secret comes from the shell variable of the same name.
+        from_database = (spec.database.connection_secret,) if own_database and spec.database else ()
+        from_shell = tuple(ref for ref in spec.all_secrets if ref not in from_database)
+        literals = [f'--from-literal={ref.key}="{in_cluster_uri(env, spec, "$$user", "$$password")}"'
+                    for ref in from_database]
+        literals += [f'--from-literal={ref.key}="$${ref.env_var}"' for ref in from_shell]
+        required += [f': "$${{{ref.env_var}:?export {ref.env_var} first}}";' for ref in from_shell]
+        if literals:
+            service_secrets.append(
+                f"$(LOCAL_KUBECTL) -n $(LOCAL_NAMESPACE) create secret generic {naming.kubernetes_secret_name(spec)} "
+                f"{' '.join(literals)} --dry-run=client -o yaml | $(LOCAL_KUBECTL) apply -f -")
         rollouts.append(f"$(LOCAL_KUBECTL) -n $(LOCAL_NAMESPACE) rollout status deployment/{spec.name} "
                         f"--timeout={ROLLOUT_TIMEOUT_SECONDS}s")
+    if own_database:
+        # One shell: the services' Secrets use the user and password read back from the root Secret.
+        create, read = _root_secret_recipes()
+        secrets = read + [f"{line}; \\" for line in service_secrets[:-1]] + service_secrets[-1:]
+        secret_lines = _recipe(create) + "\n" + _recipe(secrets)
+    else:
+        secret_lines = _recipe([f"@{line}" for line in service_secrets]) if service_secrets else "\t@true"
     first = env.services[0]
     databases = [s.database.name for s in env.services if s.database] or ["<database>"]
-    # No service reads MongoDB (no `database` in any spec): starting one would only cost memory.
-    needs_database = any(s.database for s in env.services)
+    # The throwaway MongoDB is for services that read a database the environment does not run itself;
+    # with no service reading one, starting it would only cost memory.
+    needs_throwaway = any(s.database for s in env.services) and not own_database
     mongodb_url = (f"mongodb://mongodb.{DATABASE_NAMESPACE}:{container_images.MONGODB_PORT}/{databases[0]}: "
                    "export MONGO_URI with it")
+    summary = (f"# The in-cluster MongoDB of {DIST_DIR}/ (StatefulSet {naming.IN_CLUSTER_DATABASE}) gets its root user "
+               f"from Secret {naming.IN_CLUSTER_DATABASE_SECRET}:\n"
+               f"# {PASSWORD_VARIABLE} sets its password on a new cluster (else a random one), later runs read it back.")
+    if needs_throwaway:
+        reason = "Default: yes, a service has a database and the environment renders none."
+    elif own_database:
+        reason = "Default: no, the environment renders its own."
+    else:
+        reason = "Default: no, no service has a database."
     template = Template(resources.files(__package__).joinpath("templates", "local.mk.tmpl").read_text())
     return template.substitute(
         environment=env.name, makefile=f"{KIND_DIR}/{MAKEFILE}", dist=DIST_DIR, kind_version=kind_facts.VERSION,
         cluster=kind.cluster_name(env), context=kind.kube_context(env), namespace=ns,
         cluster_config=f"{KIND_DIR}/{KIND_CONFIG_FILE}", namespace_file=f"{DIST_DIR}/{NAMESPACE_FILE}",
-        images=_recipe(images), loads=_recipe(loads), secrets=_recipe(secrets) if secrets else "\t@true",
+        images=_recipe(images), loads=_recipe(loads), secrets=secret_lines,
+        required=_recipe([f"@{' '.join(required)} true"]) + "\n" if required else "",
+        database_summary=summary if own_database else "#",
         rollouts=_recipe(rollouts), database_namespace=DATABASE_NAMESPACE, mongodb_url=mongodb_url,
         mongodb_image=container_images.MONGODB.reference,
-        throwaway_default="yes" if needs_database else "no",
-        throwaway_reason="Default: yes, a service has a database." if needs_database
-        else "Default: no, no service has a database.",
+        throwaway_default="yes" if needs_throwaway else "no", throwaway_reason=reason,
         mongodb_port=container_images.MONGODB_PORT, first_service=shlex.quote(first.name), first_port=first.container_port,
         forward_message=f"{first.name} answers on http://127.0.0.1:{first.container_port}"
                         f"{first.health.readiness_path or '/'} (Ctrl-C stops the port-forward)",

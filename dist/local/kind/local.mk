@@ -1,11 +1,13 @@
 # The kind path of environment local, rendered by zacatl-infra (zacatl_infra.local.commands).
 # Include it from the project's Makefile (`include dist/local/kind/local.mk`), then:
-#   make local-up     create the kind cluster, build and load the images, start a throwaway MongoDB
-#                     (LOCAL_THROWAWAY_MONGODB=no skips it), create the Secrets from your shell's variables,
-#                     apply dist/local/, wait for the rollouts, port-forward
+#   make local-up     create the kind cluster, build and load the images, create the Secrets (the
+#                     in-cluster MongoDB's root user, once; the services' from it and your shell's
+#                     variables), apply dist/local/, wait for the rollouts, port-forward
 #   make local-down   delete the kind cluster (nothing else on the machine is touched)
 # Needs docker, kind v0.32.0 and kubectl on PATH. Every kubectl command names the context
 # kind-zacatl-local, so none can reach another cluster of your kubeconfig.
+# The in-cluster MongoDB of dist/local/ (StatefulSet mongodb) gets its root user from Secret mongodb-root:
+# LOCAL_MONGODB_PASSWORD sets its password on a new cluster (else a random one), later runs read it back.
 
 LOCAL_CLUSTER := zacatl-local
 LOCAL_CONTEXT := kind-zacatl-local
@@ -24,10 +26,10 @@ local-images: local-tools
 local-cluster: local-tools
 	kind get clusters | grep -qx '$(LOCAL_CLUSTER)' || kind create cluster --name $(LOCAL_CLUSTER) --config dist/local/kind/cluster.yaml
 
-# A throwaway MongoDB (no authentication, no volume) in a namespace of its own, for services whose
-# environment renders no database of its own (set LOCAL_THROWAWAY_MONGODB=no when it does); the
-# services' NetworkPolicy allows MongoDB's port in kind's pod network. Default: yes, a service has a database.
-LOCAL_THROWAWAY_MONGODB ?= yes
+# A throwaway MongoDB (no authentication, no volume) in a namespace of its own, only for services whose
+# environment renders no database of its own; the services' NetworkPolicy allows MongoDB's port in
+# kind's pod network. Default: no, the environment renders its own.
+LOCAL_THROWAWAY_MONGODB ?= no
 
 local-database: local-cluster
 	@if [ "$(LOCAL_THROWAWAY_MONGODB)" != yes ]; then echo "local-database: LOCAL_THROWAWAY_MONGODB=$(LOCAL_THROWAWAY_MONGODB), none started"; else \
@@ -38,7 +40,16 @@ local-database: local-cluster
 
 local-secrets: local-cluster
 	$(LOCAL_KUBECTL) apply -f dist/local/00-namespace.yaml
-	@: "$${MONGO_URI:?export MONGO_URI first}"; $(LOCAL_KUBECTL) -n $(LOCAL_NAMESPACE) create secret generic greetings-api-secrets --from-literal=mongodb-uri="$$MONGO_URI" --dry-run=client -o yaml | $(LOCAL_KUBECTL) apply -f -
+	@$(LOCAL_KUBECTL) -n $(LOCAL_NAMESPACE) get secret mongodb-root >/dev/null 2>&1 || { \
+	  password="$${LOCAL_MONGODB_PASSWORD:-$$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')}"; \
+	  case "$$password" in *[!A-Za-z0-9._~-]*) echo "local-secrets: LOCAL_MONGODB_PASSWORD may hold only A-Za-z0-9._~- (it goes into a URI)" >&2; exit 1;; esac; \
+	  echo "local-secrets: creating Secret mongodb-root, the in-cluster MongoDB's root user (kept until make local-down)"; \
+	  $(LOCAL_KUBECTL) -n $(LOCAL_NAMESPACE) create secret generic mongodb-root --from-literal=username=root --from-literal=password="$$password"; }
+	@user="$$($(LOCAL_KUBECTL) -n $(LOCAL_NAMESPACE) get secret mongodb-root -o jsonpath='{.data.username}' | base64 --decode)"; \
+	password="$$($(LOCAL_KUBECTL) -n $(LOCAL_NAMESPACE) get secret mongodb-root -o jsonpath='{.data.password}' | base64 --decode)"; \
+	[ -n "$$user" ] && [ -n "$$password" ] || { echo "local-secrets: Secret mongodb-root has no username or password" >&2; exit 1; }; \
+	[ -z "$${LOCAL_MONGODB_PASSWORD:-}" ] || [ "$$LOCAL_MONGODB_PASSWORD" = "$$password" ] || echo "local-secrets: Secret mongodb-root keeps the password the database was initialised with; LOCAL_MONGODB_PASSWORD applies to a new cluster (make local-down first)"; \
+	$(LOCAL_KUBECTL) -n $(LOCAL_NAMESPACE) create secret generic greetings-api-secrets --from-literal=mongodb-uri="mongodb://$$user:$$password@mongodb.zacatl-local.svc:27017/greetings?authSource=admin" --dry-run=client -o yaml | $(LOCAL_KUBECTL) apply -f -
 
 local-up: local-images local-cluster local-database local-secrets
 	kind load docker-image zacatl/greetings-api:dev --name $(LOCAL_CLUSTER)
