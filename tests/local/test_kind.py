@@ -155,7 +155,8 @@ def test_local_up_and_down_run_every_step_in_order_on_files_that_exist(local_fil
              r" port-forward ", r"kind delete cluster "]
     order = [next(i for i, c in enumerate(calls) if re.search(step, c)) for step in steps]
     assert order == sorted(order), calls
-    # The environment renders its own MongoDB: no second, unauthenticated one in another namespace.
+    # The environment renders its own MongoDB: local.mk starts no second one (it once could, in a
+    # namespace the services' NetworkPolicy never admitted).
     assert not any(" run mongodb " in c for c in calls), calls
 
 
@@ -228,11 +229,8 @@ def test_local_up_starts_no_mongodb_when_no_service_has_a_database(tmp_path):
     run = _make(project, bin_dir, log, "local-up")
     assert run.returncode == 0, run.stdout + run.stderr
     calls = log.read_text()
-    assert "run mongodb" not in calls and "LOCAL_THROWAWAY_MONGODB=no, none started" in run.stdout
+    assert "run mongodb" not in calls
     # Nothing renders a MongoDB (no 15-database.yaml StatefulSet), so no root Secret is made for one.
     assert not commands.renders_database(env) and not (tmp_path / "dist" / env.name / "15-database.yaml").exists()
     assert naming.IN_CLUSTER_DATABASE_SECRET not in calls
     assert "rollout status deployment/billing-worker " in calls
-    # Asked for explicitly, it still starts.
-    run = _make(project, bin_dir, log, "local-up", LOCAL_THROWAWAY_MONGODB="yes")
-    assert run.returncode == 0 and "run mongodb" in log.read_text()

@@ -15,7 +15,7 @@ from typing import Literal
 
 from .. import naming
 from ..config import EnvironmentConfig, ServiceSpec
-from ..facts import backups, container_images, mongodb_driver
+from ..facts import backups, mongodb_driver
 from ..facts import kind as kind_facts
 from . import compose, container, kind
 
@@ -27,10 +27,6 @@ MAKEFILE = "local.mk"
 NAMESPACE_FILE = "00-namespace.yaml"
 #: How long `make local-up` waits for each Deployment: the startup probe's budget (150 s) plus a pull.
 ROLLOUT_TIMEOUT_SECONDS = 180
-#: Namespace of the throwaway MongoDB `make local-up` starts (LOCAL_THROWAWAY_MONGODB=yes; only for an
-#: environment that renders no database of its own): not the services' namespace, whose default-deny
-#: policy would refuse the connections.
-DATABASE_NAMESPACE = "mongodb"
 #: User name `make local-up` gives the in-cluster MongoDB's root user when it creates its Secret
 #: (docs/disaster-recovery.md creates the same by hand); a Secret already there is read, not replaced.
 ROOT_USERNAME = "root"
@@ -161,21 +157,9 @@ def makefile(env: EnvironmentConfig, recipe: container.ImageRecipe = container.I
     else:
         secret_lines = _recipe([f"@{line}" for line in service_secrets]) if service_secrets else "\t@true"
     first = env.services[0]
-    databases = [s.database.name for s in env.services if s.database] or ["<database>"]
-    # The throwaway MongoDB is for services that read a database the environment does not run itself;
-    # with no service reading one, starting it would only cost memory.
-    needs_throwaway = any(s.database for s in env.services) and not own_database
-    mongodb_url = (f"mongodb://mongodb.{DATABASE_NAMESPACE}:{container_images.MONGODB_PORT}/{databases[0]}: "
-                   "export MONGO_URI with it")
     summary = (f"# The in-cluster MongoDB of {DIST_DIR}/ (StatefulSet {naming.IN_CLUSTER_DATABASE}) gets its root user "
                f"from Secret {naming.IN_CLUSTER_DATABASE_SECRET}:\n"
                f"# {PASSWORD_VARIABLE} sets its password on a new cluster (else a random one), later runs read it back.")
-    if needs_throwaway:
-        reason = "Default: yes, a service has a database and the environment renders none."
-    elif own_database:
-        reason = "Default: no, the environment renders its own."
-    else:
-        reason = "Default: no, no service has a database."
     template = Template(resources.files(__package__).joinpath("templates", "local.mk.tmpl").read_text())
     return template.substitute(
         environment=env.name, makefile=f"{KIND_DIR}/{MAKEFILE}", dist=DIST_DIR, kind_version=kind_facts.VERSION,
@@ -184,10 +168,7 @@ def makefile(env: EnvironmentConfig, recipe: container.ImageRecipe = container.I
         images=_recipe(images), loads=_recipe(loads), secrets=secret_lines,
         required=_recipe([f"@{' '.join(required)} true"]) + "\n" if required else "",
         database_summary=summary if own_database else "#",
-        rollouts=_recipe(rollouts), database_namespace=DATABASE_NAMESPACE, mongodb_url=mongodb_url,
-        mongodb_image=container_images.MONGODB.reference,
-        throwaway_default="yes" if needs_throwaway else "no", throwaway_reason=reason,
-        mongodb_port=container_images.MONGODB_PORT, first_service=shlex.quote(first.name), first_port=first.container_port,
+        rollouts=_recipe(rollouts), first_service=shlex.quote(first.name), first_port=first.container_port,
         forward_message=f"{first.name} answers on http://127.0.0.1:{first.container_port}"
                         f"{first.health.readiness_path or '/'} (Ctrl-C stops the port-forward)",
     )

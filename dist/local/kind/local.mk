@@ -14,7 +14,7 @@ LOCAL_CONTEXT := kind-zacatl-local
 LOCAL_NAMESPACE := zacatl-local
 LOCAL_KUBECTL := kubectl --context $(LOCAL_CONTEXT)
 
-.PHONY: local-tools local-images local-cluster local-database local-secrets local-up local-down
+.PHONY: local-tools local-images local-cluster local-secrets local-up local-down
 
 local-tools:
 	@for tool in docker kind kubectl; do command -v $$tool >/dev/null || { echo "local-up: $$tool is not on PATH (see docs/local-development.md)"; exit 1; }; done
@@ -25,18 +25,6 @@ local-images: local-tools
 
 local-cluster: local-tools
 	kind get clusters | grep -qx '$(LOCAL_CLUSTER)' || kind create cluster --name $(LOCAL_CLUSTER) --config dist/local/kind/cluster.yaml
-
-# A throwaway MongoDB (no authentication, no volume) in a namespace of its own, only for services whose
-# environment renders no database of its own; the services' NetworkPolicy allows MongoDB's port in
-# kind's pod network. Default: no, the environment renders its own.
-LOCAL_THROWAWAY_MONGODB ?= no
-
-local-database: local-cluster
-	@if [ "$(LOCAL_THROWAWAY_MONGODB)" != yes ]; then echo "local-database: LOCAL_THROWAWAY_MONGODB=$(LOCAL_THROWAWAY_MONGODB), none started"; else \
-	  $(LOCAL_KUBECTL) get namespace mongodb >/dev/null 2>&1 || $(LOCAL_KUBECTL) create namespace mongodb; \
-	  $(LOCAL_KUBECTL) -n mongodb get pod mongodb >/dev/null 2>&1 || \
-	    $(LOCAL_KUBECTL) -n mongodb run mongodb --image=mongo:8.0.26 --port=27017 --expose; \
-	  echo "local-database: MongoDB answers in the cluster at mongodb://mongodb.mongodb:27017/greetings: export MONGO_URI with it"; fi
 
 local-secrets: local-cluster
 	$(LOCAL_KUBECTL) apply -f dist/local/00-namespace.yaml
@@ -51,7 +39,7 @@ local-secrets: local-cluster
 	[ -z "$${LOCAL_MONGODB_PASSWORD:-}" ] || [ "$$LOCAL_MONGODB_PASSWORD" = "$$password" ] || echo "local-secrets: Secret mongodb-root keeps the password the database was initialised with; LOCAL_MONGODB_PASSWORD applies to a new cluster (make local-down first)"; \
 	$(LOCAL_KUBECTL) -n $(LOCAL_NAMESPACE) create secret generic greetings-api-secrets --from-literal=mongodb-uri="mongodb://$$user:$$password@mongodb.zacatl-local.svc:27017/greetings?authSource=admin" --dry-run=client -o yaml | $(LOCAL_KUBECTL) apply -f -
 
-local-up: local-images local-cluster local-database local-secrets
+local-up: local-images local-cluster local-secrets
 	kind load docker-image zacatl/greetings-api:dev --name $(LOCAL_CLUSTER)
 	$(LOCAL_KUBECTL) apply -f dist/local/
 	$(LOCAL_KUBECTL) -n $(LOCAL_NAMESPACE) rollout status deployment/greetings-api --timeout=180s
