@@ -7,8 +7,8 @@ single cfn-lint runs read, they are judged in those runs; each variant's test re
 of the reports (tests/checks/reports.py) and proves the file judged is the one it tests.
 
 Each variant is built by the function or settings its test module uses, and each test asserts
-that the file judged equals what its module builds (prod with AWS callers: its module reads the
-judged template itself), so nothing here can drift unseen; a variant
+that the file judged equals what its module builds (prod with AWS callers and the DocumentDB
+environment: their modules read the judged templates themselves), so nothing here can drift unseen; a variant
 that fails is written to ``failed.json`` with its error (the others still get checked) and its own
 test reports it.
 """

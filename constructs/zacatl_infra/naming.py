@@ -124,6 +124,14 @@ def backup_key_prefix(service: ServiceSpec) -> str:
     return f"{BACKUP_KEY_PREFIX}{service.name}/"
 
 
+def runs_in_cluster_database(env: EnvironmentConfig) -> bool:
+    """True when ``env``'s own manifests run its MongoDB (StatefulSet ``IN_CLUSTER_DATABASE``, root
+    user from Secret ``IN_CLUSTER_DATABASE_SECRET``): ``database.kind`` ``in_cluster`` and a service
+    reads a database. The cloud layer then creates the root user's secret, the workload layer the
+    StatefulSet, and the kind path the root Secret; all three ask here."""
+    return env.database.kind == "in_cluster" and any(s.database for s in env.services)
+
+
 def backed_up_services(env: EnvironmentConfig) -> tuple[ServiceSpec, ...]:
     """Services whose database the backup CronJob dumps (``database.backup``); empty for ``local``,
     which has no bucket. A backup writer exists in ``env`` exactly when this is not empty: the

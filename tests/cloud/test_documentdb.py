@@ -35,11 +35,13 @@ def _synth(env, outdir: Path) -> dict:  # noqa: ANN001 - an EnvironmentConfig
 
 
 @pytest.fixture(scope="module")
-def prod(tmp_path_factory) -> tuple[object, dict, Path]:
-    """Prod on DocumentDB, backups replicated to eu-central-1 (so the DR stack is synthesized too)."""
+def prod(variants) -> tuple[object, dict, Path]:
+    """Prod on DocumentDB, backups replicated to eu-central-1 (so the DR stack is synthesized too):
+    synthesized once per run, by tests/variants.py with this module's ``_synth``, into the folder the
+    session's checkov and cfn-lint runs read."""
     env = documentdb_environment("prod", backups=REPLICATED)
-    outdir = tmp_path_factory.mktemp("docdb-cloud")
-    return env, _synth(env, outdir), outdir
+    outdir = variants.folder(DOCUMENTDB)
+    return env, json.loads((outdir / f"{env.name}.template.json").read_text()), outdir
 
 
 @pytest.fixture(scope="module")
@@ -210,14 +212,12 @@ def test_service_egress_opens_27017_to_the_private_subnets_only(prod, workloads)
 
 @pytest.mark.check
 def test_cfn_lint_and_checkov_pass_the_documentdb_template(prod, variants, checkov_reports, cfn_lint_result):
-    # Judged in the session's single checkov and cfn-lint runs (tests/variants.py wrote the same
-    # environment with this module's _synth): first, the judged templates are this module's.
-    _, _, outdir = prod
-    folder = variants.folder(DOCUMENTDB)
-    templates = sorted(p.name for p in outdir.glob("*.template.json"))  # the environment's stack and its DR stack
-    assert templates == sorted(p.name for p in folder.glob("*.template.json")) and len(templates) == 2, templates
-    for name in templates:
-        assert json.loads((folder / name).read_text()) == json.loads((outdir / name).read_text()), name
+    # Judged in the session's single checkov and cfn-lint runs: the folder this module's tests read
+    # (``prod``) is the one tests/variants.py wrote with this module's _synth and the checkers read.
+    _, _, folder = prod
+    assert folder == variants.folder(DOCUMENTDB)
+    templates = sorted(p.name for p in folder.glob("*.template.json"))  # the environment's stack and its DR stack
+    assert len(templates) == 2, templates
     lint = cfn_lint_part(cfn_lint_result, folder)
     assert sorted(p.name for p in lint.linted) == templates
     assert not lint.errors, lint.errors

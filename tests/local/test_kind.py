@@ -231,6 +231,6 @@ def test_local_up_starts_no_mongodb_when_no_service_has_a_database(tmp_path):
     calls = log.read_text()
     assert "run mongodb" not in calls
     # Nothing renders a MongoDB (no 15-database.yaml StatefulSet), so no root Secret is made for one.
-    assert not commands.renders_database(env) and not (tmp_path / "dist" / env.name / "15-database.yaml").exists()
+    assert not naming.runs_in_cluster_database(env) and not (tmp_path / "dist" / env.name / "15-database.yaml").exists()
     assert naming.IN_CLUSTER_DATABASE_SECRET not in calls
     assert "rollout status deployment/billing-worker " in calls

@@ -84,7 +84,7 @@ def test_every_secret_dist_local_reads_is_created_with_its_keys(local_files, wor
     objects = workloads[env_name].objects
     referenced = _referenced_secrets(objects, set())
     assert (naming.IN_CLUSTER_DATABASE_SECRET, "password") in referenced, "the rendered MongoDB reads its root user"
-    assert commands.renders_database(local_files[env_name].env) == \
+    assert naming.runs_in_cluster_database(local_files[env_name].env) == \
         bool(workloads[env_name].find("StatefulSet", naming.IN_CLUSTER_DATABASE)), "local.mk and dist/local/ agree"
     in_manifests = {o["metadata"]["name"]: set(o.get("data", {})) | set(o.get("stringData", {}))
                     for o in objects if o["kind"] == "Secret"}

@@ -67,7 +67,7 @@ class ServiceStack(cdk.Stack):
         # The same secrets, key and defaults as the platform's services get, in the team's names.
         service_secrets = ServiceSecrets(self, "Secrets", env=env)
         self.secrets = dict(service_secrets.secrets)
-        if env.database.kind == "in_cluster" and any(s.database for s in env.services):
+        if naming.runs_in_cluster_database(env):
             # The team's own in-cluster MongoDB (k8s/database.py) reads its root user from here.
             self.secrets[naming.IN_CLUSTER_DATABASE] = InClusterDatabaseSecret(
                 self, "DatabaseSecret", env=env, key=service_secrets.key).secret

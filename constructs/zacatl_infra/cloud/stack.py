@@ -75,7 +75,7 @@ class EnvironmentStack(cdk.Stack):
         self.database = AtlasPrivateEndpoint(self, "Database", env=env, vpc=self.network.vpc,
                                              cluster=self.cluster.cluster) if env.database.kind == "atlas" else None
         self.database_secret = InClusterDatabaseSecret(self, "DatabaseSecret", env=env, key=self.secrets.key) \
-            if env.database.kind == "in_cluster" and any(s.database for s in env.services) else None
+            if naming.runs_in_cluster_database(env) else None
         self.documentdb = DocumentDbCluster(self, "DocumentDb", env=env, vpc=self.network.vpc,
                                             cluster=self.cluster.cluster, log_key=self.network.log_key) \
             if env.database.kind == "documentdb" else None

@@ -43,7 +43,7 @@ class DatabaseChart(cdk8s.Chart):
 
     def __init__(self, scope: cdk8s.App, id_: str, *, env: EnvironmentConfig) -> None:
         super().__init__(scope, id_, disable_resource_name_hashes=True)
-        self.database = InClusterDatabase(self, "Database", env=env) if self._runs_database(env) else None
+        self.database = InClusterDatabase(self, "Database", env=env) if naming.runs_in_cluster_database(env) else None
         self.backups = [DatabaseBackup(self, f"Backup-{s.name}", env=env, service=s)
                         for s in naming.backed_up_services(env)]
         # The rule needs the Prometheus Operator's CRD: rendered once a pinned add-on chart installs it.
@@ -52,14 +52,9 @@ class DatabaseChart(cdk8s.Chart):
             if self.backups and rules_installable() else None
 
     @staticmethod
-    def _runs_database(env: EnvironmentConfig) -> bool:
-        # No service reads a database: nothing to run.
-        return env.database.kind == "in_cluster" and any(s.database for s in env.services)
-
-    @classmethod
-    def renders_anything(cls, env: EnvironmentConfig) -> bool:
+    def renders_anything(env: EnvironmentConfig) -> bool:
         """True when ``env`` has an in-cluster database to run or a database to back up."""
-        return cls._runs_database(env) or bool(naming.backed_up_services(env))
+        return naming.runs_in_cluster_database(env) or bool(naming.backed_up_services(env))
 
 
 class PlatformChart(cdk8s.Chart):

@@ -70,14 +70,6 @@ def _recipe(lines: list[str]) -> str:
     return "\n".join(f"\t{line}" for line in lines)
 
 
-def renders_database(env: EnvironmentConfig) -> bool:
-    """True when the environment's own manifests run its MongoDB (``15-database.yaml``: StatefulSet and
-    Service ``naming.IN_CLUSTER_DATABASE``, root user from Secret ``naming.IN_CLUSTER_DATABASE_SECRET``):
-    ``database.kind`` ``in_cluster`` and a service has a ``database`` (``k8s.charts.DatabaseChart``).
-    tests/local/test_kind.py checks this against the rendered files."""
-    return env.database.kind == "in_cluster" and any(s.database for s in env.services)
-
-
 def in_cluster_uri(env: EnvironmentConfig, spec: ServiceSpec, user: str, password: str) -> str:
     """``spec``'s connection string to the in-cluster MongoDB as its root user:
     ``mongodb://<user>:<password>@mongodb.<namespace>.svc:27017/<database>?authSource=admin``.
@@ -122,13 +114,13 @@ def _root_secret_recipes() -> tuple[list[str], list[str]]:
 
 def makefile(env: EnvironmentConfig, recipe: container.ImageRecipe = container.ImageRecipe()) -> str:
     """The Makefile fragment of the kind path (``local.mk``), as text. When the environment renders its
-    own MongoDB (``renders_database``), local-up creates its root Secret once and fills each service's
+    own MongoDB (``naming.runs_in_cluster_database``), local-up creates its root Secret once and fills each service's
     connection string from it (``in_cluster_uri``); every other secret value comes from the shell's
     variable of the same name (``export LEDGER_TOKEN=...``), never from a file of this repo."""
     if not env.services:
         raise ValueError(f"environment {env.name!r}: field services is empty; the kind path needs a service")
     ns = naming.namespace(env)
-    own_database = renders_database(env)
+    own_database = naming.runs_in_cluster_database(env)
     images, loads, service_secrets, required, rollouts = [], [], [], [], []
     for spec in env.services:
         image = naming.image_uri(env, spec)
